@@ -1,0 +1,21 @@
+export { ES256, ES384, ES512, type EcdsaAlgorithm } from './algorithms.js';
+export { CoseError, type CoseErrorCode, COSE_ERROR_CODES } from './errors.js';
+export { sigStructure } from './sig-structure.js';
+export {
+  COSE_SIGN1_TAG,
+  type CoseHeaderMap,
+  type CoseSign1,
+  type CoseSign1Parts,
+  type DecodeCoseSign1Options,
+  decodeCoseSign1,
+  parseCoseSign1Parts,
+  splitCoseSign1,
+} from './sign1.js';
+export {
+  type CoseVerifyKey,
+  coseSign1Algorithm,
+  type VerifiedCoseSign1,
+  type VerifyCoseSign1Options,
+  verifyCoseSign1,
+  verifyDecodedCoseSign1,
+} from './verify.js';

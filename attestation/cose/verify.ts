@@ -1,0 +1,92 @@
+import { createPublicKey, type KeyObject, verify as cryptoVerify, KeyObject as NodeKeyObject } from 'node:crypto';
+import { webcrypto } from 'node:crypto';
+import { ecdsaAlgorithmByLabel, type EcdsaAlgorithm } from './algorithms.js';
+import { CoseError } from './errors.js';
+import { type CoseSign1, decodeCoseSign1, HEADER_ALG, HEADER_CRIT } from './sign1.js';
+import { sigStructure } from './sig-structure.js';
+
+/** A verification key as a caller may hold it. */
+export type CoseVerifyKey = KeyObject | webcrypto.CryptoKey | webcrypto.JsonWebKey;
+
+export interface VerifyCoseSign1Options {
+  /** External additional authenticated data (RFC 9052 §4.3); empty by default. */
+  readonly externalAad?: Uint8Array;
+  /** Algorithm names accepted; default all of ES256, ES384, ES512. */
+  readonly algorithms?: readonly EcdsaAlgorithm['name'][];
+  /** Refuse larger inputs before parsing anything. */
+  readonly maxBytes?: number;
+}
+
+export interface VerifiedCoseSign1 extends CoseSign1 {
+  readonly algorithm: EcdsaAlgorithm['name'];
+}
+
+function toKeyObject(key: CoseVerifyKey): KeyObject {
+  try {
+    if (key instanceof NodeKeyObject) return key;
+    if (key instanceof webcrypto.CryptoKey) return NodeKeyObject.from(key);
+    return createPublicKey({ key: key as import('node:crypto').JsonWebKey, format: 'jwk' });
+  } catch (cause) {
+    throw new CoseError('COSE_KEY_INVALID', 'the verification key could not be loaded', { cause });
+  }
+}
+
+/** Reads and checks the algorithm a message claims. Exported for callers that pin one algorithm. */
+export function coseSign1Algorithm(message: CoseSign1, allowed?: readonly string[]): EcdsaAlgorithm {
+  if (message.protectedHeader.has(HEADER_CRIT)) {
+    throw new CoseError('COSE_MALFORMED', 'the message marks header parameters critical; none are supported');
+  }
+  const label = message.protectedHeader.get(HEADER_ALG);
+  if (label === undefined) {
+    throw new CoseError('COSE_ALGORITHM_UNSUPPORTED', 'the protected header names no algorithm');
+  }
+  const algorithm = typeof label === 'number' ? ecdsaAlgorithmByLabel(label) : undefined;
+  if (algorithm === undefined || (allowed !== undefined && !allowed.includes(algorithm.name))) {
+    throw new CoseError('COSE_ALGORITHM_UNSUPPORTED', `algorithm ${String(label)} is not accepted here`);
+  }
+  return algorithm;
+}
+
+/**
+ * Verifies an already decoded COSE_Sign1 with a node:crypto `KeyObject`. The signature must be the raw r||s
+ * form COSE specifies, of exactly the algorithm's length.
+ */
+export function verifyDecodedCoseSign1(
+  message: CoseSign1,
+  key: KeyObject,
+  algorithm: EcdsaAlgorithm,
+  externalAad: Uint8Array = new Uint8Array(0),
+): void {
+  if (key.type !== 'public' || key.asymmetricKeyType !== 'ec') {
+    throw new CoseError('COSE_KEY_INVALID', 'the verification key is not an EC public key');
+  }
+  if (key.asymmetricKeyDetails?.namedCurve !== algorithm.curve) {
+    throw new CoseError('COSE_KEY_INVALID', `${algorithm.name} needs a key on ${algorithm.curve}`);
+  }
+  if (message.signature.byteLength !== algorithm.signatureLength) {
+    throw new CoseError(
+      'COSE_BAD_SIGNATURE',
+      `${algorithm.name} signature must be ${algorithm.signatureLength} bytes, got ${message.signature.byteLength}`,
+    );
+  }
+  const data = sigStructure(message.protectedBytes, externalAad, message.payload);
+  const ok = cryptoVerify(algorithm.hash, data, { key, dsaEncoding: 'ieee-p1363' }, message.signature);
+  if (!ok) throw new CoseError('COSE_BAD_SIGNATURE', 'the COSE_Sign1 signature does not verify');
+}
+
+/**
+ * Verifies a COSE_Sign1 message (tagged or untagged) signed with ES256, ES384 or ES512 and returns it decoded.
+ *
+ * @example
+ * const { payload } = await verifyCoseSign1(bytes, publicJwk, { algorithms: ['ES384'] });
+ */
+export async function verifyCoseSign1(
+  bytes: Uint8Array,
+  key: CoseVerifyKey,
+  options: VerifyCoseSign1Options = {},
+): Promise<VerifiedCoseSign1> {
+  const message = decodeCoseSign1(bytes, options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes });
+  const algorithm = coseSign1Algorithm(message, options.algorithms);
+  verifyDecodedCoseSign1(message, toKeyObject(key), algorithm, options.externalAad);
+  return { ...message, algorithm: algorithm.name };
+}
