@@ -67,7 +67,8 @@ export function compilePolicy(policy: AttestationPolicy): CompiledPolicy {
   if (policy.at === 'document' || policy.at === undefined) at = policy.at;
   else {
     at = policy.at instanceof Date ? policy.at.getTime() : policy.at;
-    if (typeof at !== 'number' || !Number.isFinite(at)) throw invalid('at must be a Date, epoch ms or "document"');
+    if (typeof at !== 'number' || !Number.isFinite(at))
+      throw invalid('at must be a Date, epoch ms or "document"');
   }
   const pcrs = new Map<number, Uint8Array[]>();
   for (const [key, allowed] of Object.entries(policy.pcrs ?? {})) {
@@ -79,7 +80,8 @@ export function compilePolicy(policy: AttestationPolicy): CompiledPolicy {
       index,
       values.map((v) => {
         const bytes = toBytes(v, `PCR${index}`);
-        if (!bytes || ![32, 48, 64].includes(bytes.byteLength)) throw invalid(`PCR${index} must be 32, 48 or 64 bytes`);
+        if (!bytes || ![32, 48, 64].includes(bytes.byteLength))
+          throw invalid(`PCR${index} must be 32, 48 or 64 bytes`);
         return bytes;
       }),
     );
@@ -125,7 +127,13 @@ const pcrRule: Rule = (doc, policy) => {
       return new AttestationError(
         'ATTESTATION_PCR_MISMATCH',
         `PCR${index} is ${actual ? bytesToHex(actual) : 'absent'}, expected ${allowed.map(bytesToHex).join(' or ')}`,
-        { details: { pcr: index, actual: actual ? bytesToHex(actual) : null, expected: allowed.map(bytesToHex) } },
+        {
+          details: {
+            pcr: index,
+            actual: actual ? bytesToHex(actual) : null,
+            expected: allowed.map(bytesToHex),
+          },
+        },
       );
     }
   }
@@ -181,7 +189,11 @@ const RULES: readonly Rule[] = [
 ];
 
 /** Every rule the document fails, in a fixed order (empty when it satisfies the policy). */
-export function checkPolicy(doc: AttestationDocument, policy: CompiledPolicy, at: number): AttestationError[] {
+export function checkPolicy(
+  doc: AttestationDocument,
+  policy: CompiledPolicy,
+  at: number,
+): AttestationError[] {
   const failures: AttestationError[] = [];
   for (const rule of RULES) {
     const failure = rule(doc, policy, at);

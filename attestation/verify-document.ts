@@ -1,6 +1,6 @@
+import { ES384 } from './cose/algorithms.js';
 import { CoseError } from './cose/errors.js';
 import { coseSign1Algorithm, verifyDecodedCoseSign1 } from './cose/verify.js';
-import { ES384 } from './cose/algorithms.js';
 import {
   decodePayloadMap,
   parseDocumentEnvelope,
@@ -82,9 +82,13 @@ export function verifyAttestationDocumentSync(
     verifyDecodedCoseSign1(cose, (chain.path[0] as ParsedCertificate).publicKey, algorithm);
   } catch (cause) {
     if (!(cause instanceof CoseError)) throw cause;
-    throw new AttestationError('ATTESTATION_BAD_SIGNATURE', `attestation document signature: ${cause.message}`, {
-      cause,
-    });
+    throw new AttestationError(
+      'ATTESTATION_BAD_SIGNATURE',
+      `attestation document signature: ${cause.message}`,
+      {
+        cause,
+      },
+    );
   }
 
   const [failure] = checkPolicy(document, compiled, at);

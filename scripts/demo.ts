@@ -42,7 +42,16 @@ const cases: Case[] = [
   {
     title: 'real AWS document, at its own time, with its PCR0..2 as policy',
     file: realPath,
-    args: ['--at', 'document', '--pcr', `0=${real.pcrs['0']}`, '--pcr', `1=${real.pcrs['1']}`, '--pcr', `2=${real.pcrs['2']}`],
+    args: [
+      '--at',
+      'document',
+      '--pcr',
+      `0=${real.pcrs['0']}`,
+      '--pcr',
+      `1=${real.pcrs['1']}`,
+      '--pcr',
+      `2=${real.pcrs['2']}`,
+    ],
     expect: 'valid',
   },
   {
@@ -51,8 +60,18 @@ const cases: Case[] = [
     args: ['--at', 'document', '--pcr', `0=${'00'.repeat(47)}01`],
     expect: 'ATTESTATION_PCR_MISMATCH',
   },
-  { title: 'the same document, one bit flipped', file: join(work, 'tampered.cbor'), args: ['--at', 'document'], expect: 'ATTESTATION_BAD_SIGNATURE' },
-  { title: 'the same document, today (its leaf lived 3 hours)', file: realPath, args: [], expect: 'ATTESTATION_CERT_EXPIRED' },
+  {
+    title: 'the same document, one bit flipped',
+    file: join(work, 'tampered.cbor'),
+    args: ['--at', 'document'],
+    expect: 'ATTESTATION_BAD_SIGNATURE',
+  },
+  {
+    title: 'the same document, today (its leaf lived 3 hours)',
+    file: realPath,
+    args: [],
+    expect: 'ATTESTATION_CERT_EXPIRED',
+  },
   {
     title: 'a debug-mode enclave (PCR0..2 zero)',
     file: join(vectors, 'aws-2023-09-18.cbor'),
@@ -68,7 +87,9 @@ const cases: Case[] = [
 ];
 
 const results = cases.map((c) => {
-  const run = spawnSync(process.execPath, [cli, 'attestation', 'verify', c.file, ...c.args, '--json'], { encoding: 'utf8' });
+  const run = spawnSync(process.execPath, [cli, 'attestation', 'verify', c.file, ...c.args, '--json'], {
+    encoding: 'utf8',
+  });
   const out = JSON.parse(run.stdout) as { valid: boolean; code?: string; moduleId?: string };
   const verdict = out.valid ? 'valid' : (out.code ?? 'unknown');
   return { title: c.title, verdict, expected: c.expect, exitCode: run.status, ok: verdict === c.expect };
@@ -77,7 +98,9 @@ rmSync(work, { recursive: true, force: true });
 
 if (json) process.stdout.write(`${JSON.stringify({ demo: 'attestation', results }, null, 2)}\n`);
 else {
-  process.stdout.write('nitro-mpc demo: verifying real AWS Nitro attestation documents with `nitro-mpc attestation verify`\n\n');
+  process.stdout.write(
+    'nitro-mpc demo: verifying real AWS Nitro attestation documents with `nitro-mpc attestation verify`\n\n',
+  );
   for (const r of results) {
     process.stdout.write(`${r.ok ? 'ok  ' : 'FAIL'} ${r.title}\n     -> ${r.verdict} (exit ${r.exitCode})\n`);
   }

@@ -1,6 +1,7 @@
-export { ES256, ES384, ES512, type EcdsaAlgorithm } from './algorithms.js';
-export { CoseError, type CoseErrorCode, COSE_ERROR_CODES } from './errors.js';
+export { type EcdsaAlgorithm, ES256, ES384, ES512 } from './algorithms.js';
+export { COSE_ERROR_CODES, CoseError, type CoseErrorCode } from './errors.js';
 export { sigStructure } from './sig-structure.js';
+export { type SignCoseSign1Options, signCoseSign1 } from './sign.js';
 export {
   COSE_SIGN1_TAG,
   type CoseHeaderMap,

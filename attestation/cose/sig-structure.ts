@@ -14,7 +14,11 @@ function head(major: number, length: number): Uint8Array {
   return Uint8Array.of(m | 26, length >>> 24, (length >> 16) & 0xff, (length >> 8) & 0xff, length & 0xff);
 }
 
-export function sigStructure(protectedBytes: Uint8Array, externalAad: Uint8Array, payload: Uint8Array): Buffer {
+export function sigStructure(
+  protectedBytes: Uint8Array,
+  externalAad: Uint8Array,
+  payload: Uint8Array,
+): Buffer {
   return Buffer.concat([
     head(4, 4),
     head(3, CONTEXT.length),

@@ -57,7 +57,10 @@ export function splitCoseSign1(bytes: Uint8Array, options: DecodeCoseSign1Option
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   if (!(bytes instanceof Uint8Array)) throw new CoseError('COSE_MALFORMED', 'input is not a byte array');
   if (bytes.byteLength > maxBytes) {
-    throw new CoseError('COSE_MALFORMED', `input is ${bytes.byteLength} bytes, over the ${maxBytes}-byte limit`);
+    throw new CoseError(
+      'COSE_MALFORMED',
+      `input is ${bytes.byteLength} bytes, over the ${maxBytes}-byte limit`,
+    );
   }
   let decoded: unknown;
   try {
@@ -78,9 +81,13 @@ export function splitCoseSign1(bytes: Uint8Array, options: DecodeCoseSign1Option
     throw new CoseError('COSE_MALFORMED', 'protected header is not a byte string');
   }
   if (!(payload instanceof Uint8Array)) {
-    throw new CoseError('COSE_MALFORMED', 'payload is not a byte string (detached payloads are not supported)');
+    throw new CoseError(
+      'COSE_MALFORMED',
+      'payload is not a byte string (detached payloads are not supported)',
+    );
   }
-  if (!(signature instanceof Uint8Array)) throw new CoseError('COSE_MALFORMED', 'signature is not a byte string');
+  if (!(signature instanceof Uint8Array))
+    throw new CoseError('COSE_MALFORMED', 'signature is not a byte string');
   return { tagged, protectedBytes, unprotected, payload, signature };
 }
 
@@ -99,7 +106,10 @@ export function parseCoseSign1Parts(parts: CoseSign1Parts): CoseSign1 {
   const unprotectedHeader = asHeaderMap(parts.unprotected, 'unprotected');
   for (const label of unprotectedHeader.keys()) {
     if (protectedHeader.has(label)) {
-      throw new CoseError('COSE_MALFORMED', `header label ${String(label)} is both protected and unprotected`);
+      throw new CoseError(
+        'COSE_MALFORMED',
+        `header label ${String(label)} is both protected and unprotected`,
+      );
     }
   }
   const { tagged, protectedBytes, payload, signature } = parts;

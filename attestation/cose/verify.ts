@@ -1,9 +1,14 @@
-import { createPublicKey, type KeyObject, verify as cryptoVerify, KeyObject as NodeKeyObject } from 'node:crypto';
-import { webcrypto } from 'node:crypto';
-import { ecdsaAlgorithmByLabel, type EcdsaAlgorithm } from './algorithms.js';
+import {
+  createPublicKey,
+  verify as cryptoVerify,
+  type KeyObject,
+  KeyObject as NodeKeyObject,
+  webcrypto,
+} from 'node:crypto';
+import { type EcdsaAlgorithm, ecdsaAlgorithmByLabel } from './algorithms.js';
 import { CoseError } from './errors.js';
-import { type CoseSign1, decodeCoseSign1, HEADER_ALG, HEADER_CRIT } from './sign1.js';
 import { sigStructure } from './sig-structure.js';
+import { type CoseSign1, decodeCoseSign1, HEADER_ALG, HEADER_CRIT } from './sign1.js';
 
 /** A verification key as a caller may hold it. */
 export type CoseVerifyKey = KeyObject | webcrypto.CryptoKey | webcrypto.JsonWebKey;
@@ -85,7 +90,10 @@ export async function verifyCoseSign1(
   key: CoseVerifyKey,
   options: VerifyCoseSign1Options = {},
 ): Promise<VerifiedCoseSign1> {
-  const message = decodeCoseSign1(bytes, options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes });
+  const message = decodeCoseSign1(
+    bytes,
+    options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes },
+  );
   const algorithm = coseSign1Algorithm(message, options.algorithms);
   verifyDecodedCoseSign1(message, toKeyObject(key), algorithm, options.externalAad);
   return { ...message, algorithm: algorithm.name };

@@ -41,7 +41,14 @@ export const nsmPayloadSchema = z.strictObject({
     })
     .transform(Number),
   pcrs: z
-    .map(z.number().int().min(0).max(NSM_LIMITS.pcrCount - 1), z.instanceof(Uint8Array))
+    .map(
+      z
+        .number()
+        .int()
+        .min(0)
+        .max(NSM_LIMITS.pcrCount - 1),
+      z.instanceof(Uint8Array),
+    )
     .refine((m) => m.size >= 1, { message: 'must hold at least one PCR' })
     .refine((m) => [...m.values()].every((v) => PCR_LENGTHS.has(v.byteLength)), {
       message: 'every PCR must be 32, 48 or 64 bytes',

@@ -101,7 +101,8 @@ function locateTbsParts(der: Uint8Array): TbsParts {
   const fields = derChildren(der, tbs);
   const offset = fields[0]?.tag === 0xa0 ? 1 : 0; // explicit [0] version
   const [innerAlgorithm, issuer, validity, subject] = fields.slice(offset + 1, offset + 5);
-  if (!innerAlgorithm || !issuer || !validity || !subject) throw new CertificateParseError('tbsCertificate is truncated');
+  if (!innerAlgorithm || !issuer || !validity || !subject)
+    throw new CertificateParseError('tbsCertificate is truncated');
   if (
     !bytesEqual(
       der.subarray(innerAlgorithm.start, innerAlgorithm.end),
@@ -135,7 +136,8 @@ function parseExtensions(bytes: Uint8Array | undefined): {
   if (bytes === undefined) return { basicConstraints, keyUsage, criticalExtensions };
   const seen = new Set<string>();
   for (const extension of AsnConvert.parse(bytes, Extensions)) {
-    if (seen.has(extension.extnID)) throw new CertificateParseError(`extension ${extension.extnID} appears twice`);
+    if (seen.has(extension.extnID))
+      throw new CertificateParseError(`extension ${extension.extnID} appears twice`);
     seen.add(extension.extnID);
     if (extension.critical) criticalExtensions.push(extension.extnID);
     if (extension.extnID === id_ce_basicConstraints) {
@@ -171,6 +173,8 @@ export function parseCertificate(cert: Cert): ParsedCertificate {
     };
   } catch (cause) {
     if (cause instanceof CertificateParseError) throw cause;
-    throw new CertificateParseError(`not a well-formed X.509 certificate: ${(cause as Error).message}`, { cause });
+    throw new CertificateParseError(`not a well-formed X.509 certificate: ${(cause as Error).message}`, {
+      cause,
+    });
   }
 }

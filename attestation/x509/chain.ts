@@ -1,5 +1,10 @@
-import { id_ce_authorityKeyIdentifier, id_ce_basicConstraints, id_ce_keyUsage } from '@peculiar/asn1-x509';
-import { id_ce_subjectAltName, id_ce_subjectKeyIdentifier } from '@peculiar/asn1-x509';
+import {
+  id_ce_authorityKeyIdentifier,
+  id_ce_basicConstraints,
+  id_ce_keyUsage,
+  id_ce_subjectAltName,
+  id_ce_subjectKeyIdentifier,
+} from '@peculiar/asn1-x509';
 import { bytesEqual } from '../../common/bytes.js';
 import { AWS_NITRO_ROOT_G1_DER } from '../aws-nitro-root.js';
 import { AttestationError } from '../errors.js';
@@ -74,10 +79,13 @@ function rank(error: AttestationError): number {
 function checkCriticalExtensions(cert: ParsedCertificate): void {
   const unknown = cert.criticalExtensions.filter((oid) => !UNDERSTOOD_CRITICAL.has(oid));
   if (unknown.length > 0) {
-    throw chainInvalid(`certificate ${describe(cert)} has critical extension(s) ${unknown.join(', ')} not understood`, {
-      subject: cert.subject,
-      extensions: unknown,
-    });
+    throw chainInvalid(
+      `certificate ${describe(cert)} has critical extension(s) ${unknown.join(', ')} not understood`,
+      {
+        subject: cert.subject,
+        extensions: unknown,
+      },
+    );
   }
 }
 
@@ -192,10 +200,13 @@ class PathBuilder {
     checkCriticalExtensions(issuer);
     if (!this.cache.hasVerifiedSignature(subject, issuer)) {
       if (!subject.x509.verify(issuer.publicKey)) {
-        throw chainInvalid(`the signature on ${describe(subject)} does not verify with the key of ${describe(issuer)}`, {
-          subject: subject.subject,
-          issuer: issuer.subject,
-        });
+        throw chainInvalid(
+          `the signature on ${describe(subject)} does not verify with the key of ${describe(issuer)}`,
+          {
+            subject: subject.subject,
+            issuer: issuer.subject,
+          },
+        );
       }
       this.cache.rememberVerifiedSignature(subject, issuer);
     }
@@ -233,14 +244,19 @@ function parseOrThrow(
  * @example
  * const { path } = await validateCertificateChain({ leaf, intermediates: doc.cabundle, at: doc.timestamp });
  */
-export async function validateCertificateChain(options: ValidateCertificateChainOptions): Promise<ValidatedChain> {
+export async function validateCertificateChain(
+  options: ValidateCertificateChainOptions,
+): Promise<ValidatedChain> {
   return validateCertificateChainSync(options);
 }
 
 /** Synchronous form of `validateCertificateChain`, for callers on a hot path. */
 export function validateCertificateChainSync(options: ValidateCertificateChainOptions): ValidatedChain {
   const at = toMillis(options.at);
-  const cache = options.cache === false ? new CertificateCache({ maxEntries: 0 }) : (options.cache ?? defaultCertificateCache);
+  const cache =
+    options.cache === false
+      ? new CertificateCache({ maxEntries: 0 })
+      : (options.cache ?? defaultCertificateCache);
   const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
   if (!Number.isInteger(maxDepth) || maxDepth < 2) {
     throw new AttestationError('ATTESTATION_POLICY_INVALID', 'maxDepth must be an integer of at least 2');
@@ -248,7 +264,8 @@ export function validateCertificateChainSync(options: ValidateCertificateChainOp
   const roots = (options.roots ?? [AWS_NITRO_ROOT_G1_DER]).map((r, i) =>
     parseOrThrow(cache, r, 'ATTESTATION_POLICY_INVALID', `trusted root #${i}`),
   );
-  if (roots.length === 0) throw new AttestationError('ATTESTATION_POLICY_INVALID', 'no trusted roots were given');
+  if (roots.length === 0)
+    throw new AttestationError('ATTESTATION_POLICY_INVALID', 'no trusted roots were given');
   const leaf = parseOrThrow(cache, options.leaf, 'ATTESTATION_MALFORMED', 'leaf certificate');
   const pool = (options.intermediates ?? []).map((c, i) =>
     parseOrThrow(cache, c, 'ATTESTATION_MALFORMED', `intermediate certificate #${i}`),
@@ -257,7 +274,9 @@ export function validateCertificateChainSync(options: ValidateCertificateChainOp
   if (leaf.keyUsage !== undefined) {
     const required = options.leafKeyUsage ?? KEY_USAGE.digitalSignature;
     if ((leaf.keyUsage & required) !== required) {
-      throw chainInvalid(`leaf certificate ${describe(leaf)} lacks the keyUsage its role needs (digitalSignature for a document signer)`);
+      throw chainInvalid(
+        `leaf certificate ${describe(leaf)} lacks the keyUsage its role needs (digitalSignature for a document signer)`,
+      );
     }
   }
   return new PathBuilder(roots, pool, at, maxDepth, cache).build(leaf);

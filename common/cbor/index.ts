@@ -1,2 +1,3 @@
 export { decodeStrictCbor } from './decode.js';
+export { encodeCbor, encodeCborIndefiniteMap } from './encode.js';
 export { assertWellFormedCbor, CborFormatError, type WellFormedOptions } from './well-formed.js';

@@ -98,14 +98,15 @@ class Scanner {
         return head.next;
       case 2:
       case 3:
-        return head.indefinite ? this.chunkedString(head, pos) : this.definiteString(head, pos);
+        return head.indefinite ? this.chunkedString(head) : this.definiteString(head, pos);
       case 4:
         return this.array(head, pos, depth);
       case 5:
         return this.map(head, pos, depth);
       case 6: {
         const tag = typeof head.value === 'bigint' ? -1 : head.value;
-        if (!this.allowedTags.has(tag)) throw new CborFormatError(`tag ${head.value} is not allowed here`, pos);
+        if (!this.allowedTags.has(tag))
+          throw new CborFormatError(`tag ${head.value} is not allowed here`, pos);
         return this.item(head.next, depth + 1);
       }
       default:
@@ -127,7 +128,7 @@ class Scanner {
     return end;
   }
 
-  private chunkedString(head: Head, pos: number): number {
+  private chunkedString(head: Head): number {
     let at = head.next;
     for (;;) {
       if (this.byteAt(at) === 0xff) return at + 1;

@@ -13,7 +13,8 @@ export async function readInput(path: string): Promise<Buffer> {
       for await (const chunk of process.stdin) {
         const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
         total += buf.length;
-        if (total > MAX_INPUT_BYTES) throw new CliError('CLI_IO', `stdin is larger than ${MAX_INPUT_BYTES} bytes`);
+        if (total > MAX_INPUT_BYTES)
+          throw new CliError('CLI_IO', `stdin is larger than ${MAX_INPUT_BYTES} bytes`);
         chunks.push(buf);
       }
       return Buffer.concat(chunks);
@@ -21,9 +22,13 @@ export async function readInput(path: string): Promise<Buffer> {
     return await readFile(path);
   } catch (cause) {
     if (cause instanceof CliError) throw cause;
-    throw new CliError('CLI_IO', `cannot read ${path === '-' ? 'stdin' : path}: ${(cause as Error).message}`, {
-      cause,
-    });
+    throw new CliError(
+      'CLI_IO',
+      `cannot read ${path === '-' ? 'stdin' : path}: ${(cause as Error).message}`,
+      {
+        cause,
+      },
+    );
   }
 }
 
@@ -40,6 +45,9 @@ export function decodeBinaryOrText(data: Buffer): Uint8Array {
   if (first >= 0x80) return new Uint8Array(data);
   const text = data.toString('latin1').replace(/\s+/g, '');
   if (HEX_RE.test(text)) return new Uint8Array(Buffer.from(text, 'hex'));
-  if (BASE64_RE.test(text)) return new Uint8Array(Buffer.from(text, text.includes('-') || text.includes('_') ? 'base64url' : 'base64'));
+  if (BASE64_RE.test(text))
+    return new Uint8Array(
+      Buffer.from(text, text.includes('-') || text.includes('_') ? 'base64url' : 'base64'),
+    );
   return new Uint8Array(data);
 }

@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { bytesToHex, isHex } from '../../../common/bytes.js';
 import {
   type AttestationDocument,
   type AttestationPolicy,
@@ -12,6 +11,7 @@ import {
   summarizeCertificate,
   verifyAttestationDocument,
 } from '../../../attestation/index.js';
+import { bytesToHex, isHex } from '../../../common/bytes.js';
 import { CliError, EXIT } from '../errors.js';
 import { decodeBinaryOrText, readInput } from '../input.js';
 import { printJson, reportFailure } from '../output.js';
@@ -37,7 +37,8 @@ export function parseAt(text: string): number | 'document' {
   if (text === 'document') return 'document';
   if (/^\d+$/.test(text)) return Number(text);
   const ms = Date.parse(text);
-  if (Number.isNaN(ms)) throw new CliError('CLI_USAGE', `--at ${text}: expected ISO-8601, epoch ms or "document"`);
+  if (Number.isNaN(ms))
+    throw new CliError('CLI_USAGE', `--at ${text}: expected ISO-8601, epoch ms or "document"`);
   return ms;
 }
 
@@ -120,7 +121,8 @@ export function documentToJson(doc: AttestationDocument): Record<string, unknown
 
 function printPcrs(doc: AttestationDocument, all: boolean): void {
   for (const [index, value] of doc.pcrs) {
-    if (all || value.some((b) => b !== 0)) process.stdout.write(`  PCR${index.toString().padEnd(2)} ${bytesToHex(value)}\n`);
+    if (all || value.some((b) => b !== 0))
+      process.stdout.write(`  PCR${index.toString().padEnd(2)} ${bytesToHex(value)}\n`);
   }
 }
 
@@ -131,10 +133,17 @@ async function verifyCommand(file: string, flags: VerifyFlags): Promise<number> 
     const bytes = decodeBinaryOrText(await readInput(file));
     const doc = await verifyAttestationDocument(bytes, policy);
     if (json) {
-      printJson({ valid: true, ...documentToJson(doc), verifiedAt: new Date(doc.verifiedAt).toISOString(), path: doc.path });
+      printJson({
+        valid: true,
+        ...documentToJson(doc),
+        verifiedAt: new Date(doc.verifiedAt).toISOString(),
+        path: doc.path,
+      });
     } else {
       process.stdout.write(`valid: ${doc.moduleId}, signed ${new Date(doc.timestamp).toISOString()}\n`);
-      process.stdout.write(`  root ${doc.path[doc.path.length - 1]?.subject} (sha256 ${doc.path[doc.path.length - 1]?.sha256})\n`);
+      process.stdout.write(
+        `  root ${doc.path[doc.path.length - 1]?.subject} (sha256 ${doc.path[doc.path.length - 1]?.sha256})\n`,
+      );
       printPcrs(doc, false);
     }
     return EXIT.ok;
@@ -156,7 +165,12 @@ async function inspectCommand(file: string, flags: { json?: boolean }): Promise<
       }
     });
     if (json) {
-      printJson({ ...documentToJson(document), tagged: cose.tagged, signatureBytes: cose.signature.byteLength, certificates });
+      printJson({
+        ...documentToJson(document),
+        tagged: cose.tagged,
+        signatureBytes: cose.signature.byteLength,
+        certificates,
+      });
       return EXIT.ok;
     }
     process.stdout.write(`module    ${document.moduleId}\n`);
@@ -167,7 +181,11 @@ async function inspectCommand(file: string, flags: { json?: boolean }): Promise<
     process.stdout.write(`public_key ${hexOrNull(document.publicKey) ?? '-'}\n`);
     process.stdout.write('certificates (leaf first; not verified):\n');
     for (const cert of certificates) {
-      process.stdout.write('error' in cert ? `  ! ${cert.error}\n` : `  ${cert.subject}\n    ${cert.notBefore} .. ${cert.notAfter}\n`);
+      process.stdout.write(
+        'error' in cert
+          ? `  ! ${cert.error}\n`
+          : `  ${cert.subject}\n    ${cert.notBefore} .. ${cert.notAfter}\n`,
+      );
     }
     process.stdout.write('pcrs:\n');
     printPcrs(document, true);
@@ -178,14 +196,23 @@ async function inspectCommand(file: string, flags: { json?: boolean }): Promise<
 }
 
 export function registerAttestationCommands(program: Command, setExit: (code: number) => void): void {
-  const attestation = program.command('attestation').description('verify and inspect Nitro attestation documents');
+  const attestation = program
+    .command('attestation')
+    .description('verify and inspect Nitro attestation documents');
   attestation
     .command('verify')
-    .description('verify a document: AWS (or --root) provenance, signature, and the expected PCRs, nonce, ...')
+    .description(
+      'verify a document: AWS (or --root) provenance, signature, and the expected PCRs, nonce, ...',
+    )
     .argument('<file>', 'document file, or - for stdin (raw CBOR, base64 or hex)')
     .option('--at <time>', 'verify at this time: ISO-8601, epoch ms, or "document" (default: now)')
     .option('--root <pem>', 'trust this root instead of the AWS Nitro root (repeatable)', collect, [])
-    .option('--pcr <index=hex>', 'expected PCR value (repeatable; repeat an index to allow several)', collect, [])
+    .option(
+      '--pcr <index=hex>',
+      'expected PCR value (repeatable; repeat an index to allow several)',
+      collect,
+      [],
+    )
     .option('--nonce <hex>', 'expected nonce')
     .option('--user-data <hex>', 'expected user_data')
     .option('--public-key <hex>', 'expected public_key')
