@@ -1,10 +1,4 @@
-import {
-  createPublicKey,
-  verify as cryptoVerify,
-  type KeyObject,
-  KeyObject as NodeKeyObject,
-  webcrypto,
-} from 'node:crypto';
+import { createPublicKey, verify as cryptoVerify, KeyObject, type webcrypto } from 'node:crypto';
 import { type EcdsaAlgorithm, ecdsaAlgorithmByLabel } from './algorithms.js';
 import { CoseError } from './errors.js';
 import { sigStructure } from './sig-structure.js';
@@ -26,10 +20,16 @@ export interface VerifiedCoseSign1 extends CoseSign1 {
   readonly algorithm: EcdsaAlgorithm['name'];
 }
 
+function isCryptoKey(key: CoseVerifyKey): key is webcrypto.CryptoKey {
+  // Node 20 exposes CryptoKey only as a global; compare against it when present.
+  const ctor = (globalThis as { CryptoKey?: abstract new () => unknown }).CryptoKey;
+  return ctor !== undefined && key instanceof ctor;
+}
+
 function toKeyObject(key: CoseVerifyKey): KeyObject {
   try {
-    if (key instanceof NodeKeyObject) return key;
-    if (key instanceof webcrypto.CryptoKey) return NodeKeyObject.from(key);
+    if (key instanceof KeyObject) return key;
+    if (isCryptoKey(key)) return KeyObject.from(key);
     return createPublicKey({ key: key as import('node:crypto').JsonWebKey, format: 'jwk' });
   } catch (cause) {
     throw new CoseError('COSE_KEY_INVALID', 'the verification key could not be loaded', { cause });

@@ -129,7 +129,8 @@ class PathBuilder {
 
   private extend(path: ParsedCertificate[]): ParsedCertificate[] | undefined {
     const current = path[path.length - 1] as ParsedCertificate;
-    if (path.length > 1 && this.rootFingerprints.has(current.fingerprint)) {
+    // A leaf that is itself a trusted root is trusted directly (the caller pinned that exact certificate).
+    if (this.rootFingerprints.has(current.fingerprint)) {
       try {
         for (const cert of path) checkValidity(cert, this.at);
         return path;
