@@ -57,3 +57,27 @@ export function derChildren(bytes: Uint8Array, parent: DerElement): DerElement[]
   }
   return children;
 }
+
+/** Dotted text of an OBJECT IDENTIFIER's contents (X.690 §8.19). */
+export function decodeOid(contents: Uint8Array): string {
+  if (contents.length === 0) throw new DerFormatError('empty OBJECT IDENTIFIER', 0);
+  const arcs: number[] = [];
+  let value = 0;
+  for (const [i, byte] of contents.entries()) {
+    value = value * 128 + (byte & 0x7f);
+    if (value > Number.MAX_SAFE_INTEGER) throw new DerFormatError('OBJECT IDENTIFIER arc too large', i);
+    if ((byte & 0x80) === 0) {
+      if (arcs.length === 0) arcs.push(value < 80 ? Math.floor(value / 40) : 2, value < 80 ? value % 40 : value - 80);
+      else arcs.push(value);
+      value = 0;
+    } else if (i === contents.length - 1) {
+      throw new DerFormatError('OBJECT IDENTIFIER ends inside an arc', i);
+    }
+  }
+  return arcs.join('.');
+}
+
+/** The contents of `element`. */
+export function derContents(bytes: Uint8Array, element: DerElement): Uint8Array {
+  return bytes.subarray(element.contentStart, element.end);
+}

@@ -17,6 +17,8 @@ export {
   coseSign1Algorithm,
   type VerifiedCoseSign1,
   type VerifyCoseSign1Options,
+  type VerifyDecodedOptions,
   verifyCoseSign1,
   verifyDecodedCoseSign1,
+  verifyDecodedCoseSign1Async,
 } from './verify.js';

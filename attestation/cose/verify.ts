@@ -52,20 +52,24 @@ export function coseSign1Algorithm(message: CoseSign1, allowed?: readonly string
   return algorithm;
 }
 
-/**
- * Verifies an already decoded COSE_Sign1 with a node:crypto `KeyObject`. The signature must be the raw r||s
- * form COSE specifies, of exactly the algorithm's length.
- */
-export function verifyDecodedCoseSign1(
+export interface VerifyDecodedOptions {
+  readonly externalAad?: Uint8Array | undefined;
+  /** The key's curve when the caller already knows it (e.g. from its certificate): reading it costs a key export. */
+  readonly keyCurve?: string | undefined;
+}
+
+/** Checks key and signature shape; returns the bytes the signature covers. */
+function prepareVerification(
   message: CoseSign1,
   key: KeyObject,
   algorithm: EcdsaAlgorithm,
-  externalAad: Uint8Array = new Uint8Array(0),
-): void {
+  options: VerifyDecodedOptions,
+): Buffer {
   if (key.type !== 'public' || key.asymmetricKeyType !== 'ec') {
     throw new CoseError('COSE_KEY_INVALID', 'the verification key is not an EC public key');
   }
-  if (key.asymmetricKeyDetails?.namedCurve !== algorithm.curve) {
+  const curve = options.keyCurve ?? key.asymmetricKeyDetails?.namedCurve;
+  if (curve !== algorithm.curve) {
     throw new CoseError('COSE_KEY_INVALID', `${algorithm.name} needs a key on ${algorithm.curve}`);
   }
   if (message.signature.byteLength !== algorithm.signatureLength) {
@@ -74,9 +78,46 @@ export function verifyDecodedCoseSign1(
       `${algorithm.name} signature must be ${algorithm.signatureLength} bytes, got ${message.signature.byteLength}`,
     );
   }
-  const data = sigStructure(message.protectedBytes, externalAad, message.payload);
+  return sigStructure(message.protectedBytes, options.externalAad ?? new Uint8Array(0), message.payload);
+}
+
+const BAD_SIGNATURE = 'the COSE_Sign1 signature does not verify';
+
+/**
+ * Verifies an already decoded COSE_Sign1 with a node:crypto `KeyObject`, on this thread. The signature must be the
+ * raw r||s form COSE specifies, of exactly the algorithm's length.
+ */
+export function verifyDecodedCoseSign1(
+  message: CoseSign1,
+  key: KeyObject,
+  algorithm: EcdsaAlgorithm,
+  options: VerifyDecodedOptions = {},
+): void {
+  const data = prepareVerification(message, key, algorithm, options);
   const ok = cryptoVerify(algorithm.hash, data, { key, dsaEncoding: 'ieee-p1363' }, message.signature);
-  if (!ok) throw new CoseError('COSE_BAD_SIGNATURE', 'the COSE_Sign1 signature does not verify');
+  if (!ok) throw new CoseError('COSE_BAD_SIGNATURE', BAD_SIGNATURE);
+}
+
+/** `verifyDecodedCoseSign1` on libuv's thread pool, leaving the event loop free. */
+export function verifyDecodedCoseSign1Async(
+  message: CoseSign1,
+  key: KeyObject,
+  algorithm: EcdsaAlgorithm,
+  options: VerifyDecodedOptions = {},
+): Promise<void> {
+  let data: Buffer;
+  try {
+    data = prepareVerification(message, key, algorithm, options);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return new Promise((resolve, reject) => {
+    cryptoVerify(algorithm.hash, data, { key, dsaEncoding: 'ieee-p1363' }, message.signature, (error, ok) => {
+      if (error || !ok)
+        reject(new CoseError('COSE_BAD_SIGNATURE', BAD_SIGNATURE, { cause: error ?? undefined }));
+      else resolve();
+    });
+  });
 }
 
 /**
@@ -95,6 +136,8 @@ export async function verifyCoseSign1(
     options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes },
   );
   const algorithm = coseSign1Algorithm(message, options.algorithms);
-  verifyDecodedCoseSign1(message, toKeyObject(key), algorithm, options.externalAad);
+  await verifyDecodedCoseSign1Async(message, toKeyObject(key), algorithm, {
+    externalAad: options.externalAad,
+  });
   return { ...message, algorithm: algorithm.name };
 }

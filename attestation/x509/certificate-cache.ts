@@ -29,7 +29,7 @@ export class CertificateCache {
       touch(this.parsed, key, hit);
       return hit;
     }
-    const parsed = parseCertificate(der);
+    const parsed = parseCertificate(der, key);
     remember(this.parsed, key, parsed, this.maxEntries);
     return parsed;
   }

@@ -8,8 +8,15 @@ import {
 import { bytesEqual } from '../../common/bytes.js';
 import { AWS_NITRO_ROOT_G1_DER } from '../aws-nitro-root.js';
 import { AttestationError } from '../errors.js';
-import { type Cert, CertificateParseError, KEY_USAGE, type ParsedCertificate } from './certificate.js';
+import {
+  type Cert,
+  CertificateParseError,
+  KEY_USAGE,
+  type ParsedCertificate,
+  parseCertificate,
+} from './certificate.js';
 import { CertificateCache, defaultCertificateCache } from './certificate-cache.js';
+import { verifyCertificateSignature, verifyCertificateSignatureSync } from './certificate-signature.js';
 
 /** Extensions whose meaning this validator enforces or that carry no constraint; any other critical one fails. */
 const UNDERSTOOD_CRITICAL = new Set([
@@ -94,14 +101,29 @@ class PathBuilder {
   /** The most informative failure seen while searching, reported if no path succeeds. */
   private failure: AttestationError | undefined;
 
+  private readonly roots: readonly ParsedCertificate[];
+  private readonly pool: readonly ParsedCertificate[];
+  private readonly at: number;
+  private readonly maxDepth: number;
+  private readonly cache: CertificateCache;
+
+  /**
+   * @param deferSignatures leave unverified signatures for the caller to check in parallel (async path), except
+   *   those in `knownBad`, which are refused.
+   */
   constructor(
-    private readonly roots: readonly ParsedCertificate[],
-    private readonly pool: readonly ParsedCertificate[],
-    private readonly at: number,
-    private readonly maxDepth: number,
-    private readonly cache: CertificateCache,
+    inputs: PreparedInputs,
+    private readonly deferSignatures: boolean,
+    private readonly knownBad: ReadonlySet<string> = new Set(),
   ) {
-    this.rootFingerprints = new Set(roots.map((r) => r.fingerprint));
+    ({
+      roots: this.roots,
+      pool: this.pool,
+      at: this.at,
+      maxDepth: this.maxDepth,
+      cache: this.cache,
+    } = inputs);
+    this.rootFingerprints = new Set(this.roots.map((r) => r.fingerprint));
   }
 
   build(leaf: ParsedCertificate): ValidatedChain {
@@ -199,19 +221,26 @@ class PathBuilder {
       }
     }
     checkCriticalExtensions(issuer);
-    if (!this.cache.hasVerifiedSignature(subject, issuer)) {
-      if (!subject.x509.verify(issuer.publicKey)) {
-        throw chainInvalid(
-          `the signature on ${describe(subject)} does not verify with the key of ${describe(issuer)}`,
-          {
-            subject: subject.subject,
-            issuer: issuer.subject,
-          },
-        );
-      }
-      this.cache.rememberVerifiedSignature(subject, issuer);
-    }
+    if (this.cache.hasVerifiedSignature(subject, issuer)) return;
+    if (this.knownBad.has(edgeKey(subject, issuer))) throw badSignature(subject, issuer);
+    if (this.deferSignatures) return;
+    if (!verifyCertificateSignatureSync(subject, issuer)) throw badSignature(subject, issuer);
+    this.cache.rememberVerifiedSignature(subject, issuer);
   }
+}
+
+function edgeKey(subject: ParsedCertificate, issuer: ParsedCertificate): string {
+  return `${subject.fingerprint}<${issuer.fingerprint}`;
+}
+
+function badSignature(subject: ParsedCertificate, issuer: ParsedCertificate): AttestationError {
+  return chainInvalid(
+    `the signature on ${describe(subject)} does not verify with the key of ${describe(issuer)}`,
+    {
+      subject: subject.subject,
+      issuer: issuer.subject,
+    },
+  );
 }
 
 function toMillis(at: Date | number | undefined): number {
@@ -222,7 +251,8 @@ function toMillis(at: Date | number | undefined): number {
   return ms;
 }
 
-function parseOrThrow(
+/** Parses `cert`, turning parse failures into the attestation error `code`. */
+export function parseCertificateOrThrow(
   cache: CertificateCache,
   cert: Cert,
   code: 'ATTESTATION_MALFORMED' | 'ATTESTATION_POLICY_INVALID',
@@ -236,41 +266,56 @@ function parseOrThrow(
   }
 }
 
-/**
- * Validates a certificate path (RFC 5280 §6) from `leaf` to one of `roots`, building it from an unordered pool of
- * untrusted intermediates: name chaining, signatures, validity at `at`, basicConstraints cA and pathLen, keyUsage
- * and critical extensions. Throws `AttestationError` with `ATTESTATION_CHAIN_INVALID`,
- * `ATTESTATION_CERT_EXPIRED`, `ATTESTATION_CERT_NOT_YET_VALID` or `ATTESTATION_ROOT_UNTRUSTED`.
- *
- * @example
- * const { path } = await validateCertificateChain({ leaf, intermediates: doc.cabundle, at: doc.timestamp });
- */
-export async function validateCertificateChain(
-  options: ValidateCertificateChainOptions,
-): Promise<ValidatedChain> {
-  return validateCertificateChainSync(options);
+let builtInRoot: ParsedCertificate | undefined;
+
+/** The pinned AWS root, parsed once per process: it is a constant of this module, not something we verify. */
+function awsNitroRoot(): ParsedCertificate {
+  builtInRoot ??= parseCertificate(AWS_NITRO_ROOT_G1_DER);
+  return builtInRoot;
 }
 
-/** Synchronous form of `validateCertificateChain`, for callers on a hot path. */
-export function validateCertificateChainSync(options: ValidateCertificateChainOptions): ValidatedChain {
+/**
+ * `cache: false` means nothing is remembered across calls; within one call a small scratch cache still lets the
+ * leaf parsed for the document signature serve the path too.
+ */
+export function resolveCache(cache: CertificateCache | false | undefined): CertificateCache {
+  if (cache === false) return new CertificateCache({ maxEntries: 64 });
+  return cache ?? defaultCertificateCache;
+}
+
+interface PreparedInputs {
+  readonly leaf: ParsedCertificate;
+  readonly roots: readonly ParsedCertificate[];
+  readonly pool: readonly ParsedCertificate[];
+  readonly at: number;
+  readonly maxDepth: number;
+  readonly cache: CertificateCache;
+}
+
+function prepare(options: ValidateCertificateChainOptions, cache: CertificateCache): PreparedInputs {
   const at = toMillis(options.at);
-  const cache =
-    options.cache === false
-      ? new CertificateCache({ maxEntries: 0 })
-      : (options.cache ?? defaultCertificateCache);
   const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
   if (!Number.isInteger(maxDepth) || maxDepth < 2) {
     throw new AttestationError('ATTESTATION_POLICY_INVALID', 'maxDepth must be an integer of at least 2');
   }
-  const roots = (options.roots ?? [AWS_NITRO_ROOT_G1_DER]).map((r, i) =>
-    parseOrThrow(cache, r, 'ATTESTATION_POLICY_INVALID', `trusted root #${i}`),
-  );
+  const roots =
+    options.roots === undefined
+      ? [awsNitroRoot()]
+      : options.roots.map((r, i) =>
+          parseCertificateOrThrow(cache, r, 'ATTESTATION_POLICY_INVALID', `trusted root #${i}`),
+        );
   if (roots.length === 0)
     throw new AttestationError('ATTESTATION_POLICY_INVALID', 'no trusted roots were given');
-  const leaf = parseOrThrow(cache, options.leaf, 'ATTESTATION_MALFORMED', 'leaf certificate');
-  const pool = (options.intermediates ?? []).map((c, i) =>
-    parseOrThrow(cache, c, 'ATTESTATION_MALFORMED', `intermediate certificate #${i}`),
-  );
+  const leaf = parseCertificateOrThrow(cache, options.leaf, 'ATTESTATION_MALFORMED', 'leaf certificate');
+  const pool: ParsedCertificate[] = [];
+  for (const [i, cert] of (options.intermediates ?? []).entries()) {
+    // A copy of a trusted root in the pool adds nothing (the root itself is a candidate): skip parsing it.
+    const der = cert instanceof Uint8Array ? cert : undefined;
+    if (der && roots.some((r) => bytesEqual(r.der, der))) continue;
+    pool.push(
+      parseCertificateOrThrow(cache, cert, 'ATTESTATION_MALFORMED', `intermediate certificate #${i}`),
+    );
+  }
   checkCriticalExtensions(leaf);
   if (leaf.keyUsage !== undefined) {
     const required = options.leafKeyUsage ?? KEY_USAGE.digitalSignature;
@@ -280,5 +325,51 @@ export function validateCertificateChainSync(options: ValidateCertificateChainOp
       );
     }
   }
-  return new PathBuilder(roots, pool, at, maxDepth, cache).build(leaf);
+  return { leaf, roots, pool, at, maxDepth, cache };
+}
+
+/**
+ * Validates a certificate path (RFC 5280 §6) from `leaf` to one of `roots`, building it from an unordered pool of
+ * untrusted intermediates: name chaining, signatures, validity at `at`, basicConstraints cA and pathLen, keyUsage
+ * and critical extensions. Throws `AttestationError` with `ATTESTATION_CHAIN_INVALID`,
+ * `ATTESTATION_CERT_EXPIRED`, `ATTESTATION_CERT_NOT_YET_VALID` or `ATTESTATION_ROOT_UNTRUSTED`.
+ *
+ * The signatures of a candidate path are verified in parallel on libuv's thread pool; a path whose signature
+ * fails is set aside and the search goes on.
+ *
+ * @example
+ * const { path } = await validateCertificateChain({ leaf, intermediates: doc.cabundle, at: doc.timestamp });
+ */
+export async function validateCertificateChain(
+  options: ValidateCertificateChainOptions,
+): Promise<ValidatedChain> {
+  const inputs = prepare(options, resolveCache(options.cache));
+  const { cache } = inputs;
+  const knownBad = new Set<string>();
+  for (;;) {
+    const chain = new PathBuilder(inputs, true, knownBad).build(inputs.leaf);
+    const edges = chain.path
+      .slice(0, -1)
+      .map((subject, i) => [subject, chain.path[i + 1] as ParsedCertificate] as const)
+      .filter(([subject, issuer]) => !cache.hasVerifiedSignature(subject, issuer));
+    const verdicts = await Promise.all(
+      edges.map(([subject, issuer]) => verifyCertificateSignature(subject, issuer)),
+    );
+    let allVerified = true;
+    edges.forEach(([subject, issuer], i) => {
+      if (verdicts[i]) cache.rememberVerifiedSignature(subject, issuer);
+      else {
+        knownBad.add(edgeKey(subject, issuer));
+        allVerified = false;
+      }
+    });
+    // Each pass either succeeds or marks at least one more edge bad, so the loop ends.
+    if (allVerified) return chain;
+  }
+}
+
+/** Synchronous form of `validateCertificateChain`: signatures are verified one after another on this thread. */
+export function validateCertificateChainSync(options: ValidateCertificateChainOptions): ValidatedChain {
+  const inputs = prepare(options, resolveCache(options.cache));
+  return new PathBuilder(inputs, false).build(inputs.leaf);
 }

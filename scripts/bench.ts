@@ -1,0 +1,15 @@
+/**
+ * `npm run bench -- <name>`: runs one benchmark. Each prints machine-readable JSON lines and, last, one summary
+ * object comparing itself with its peer measured in the same run.
+ */
+const benches: Record<string, () => Promise<unknown>> = {
+  attestation: () => import('./bench/attestation.js'),
+};
+
+const name = process.argv[2];
+const run = name === undefined ? undefined : benches[name];
+if (!run) {
+  process.stderr.write(`usage: npm run bench -- <${Object.keys(benches).join('|')}>\n`);
+  process.exit(2);
+}
+await run();
