@@ -1,12 +1,5 @@
 import { createHash, type KeyObject, X509Certificate as NodeX509Certificate } from 'node:crypto';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import {
-  BasicConstraints,
-  id_ce_basicConstraints,
-  id_ce_keyUsage,
-  KeyUsage,
-  Validity,
-} from '@peculiar/asn1-x509';
+import { id_ce_basicConstraints, id_ce_keyUsage } from '@peculiar/asn1-x509';
 import { asBuffer, bytesEqual } from '../../common/bytes.js';
 import { type DerElement, decodeOid, derChildren, derContents, readDerElement } from '../../common/der.js';
 import { CertificateParseError } from './certificate-errors.js';
