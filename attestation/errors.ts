@@ -34,17 +34,7 @@ export const ATTESTATION_ERROR_CODES = [
 
 export type AttestationErrorCode = (typeof ATTESTATION_ERROR_CODES)[number];
 
-export class AttestationError extends NitroMpcError {
-  declare readonly code: AttestationErrorCode;
-
-  constructor(
-    code: AttestationErrorCode,
-    message: string,
-    options?: { cause?: unknown; details?: Record<string, unknown> },
-  ) {
-    super(code, message, options);
-  }
-}
+export class AttestationError extends NitroMpcError<AttestationErrorCode> {}
 
 export function isAttestationError(value: unknown): value is AttestationError {
   return value instanceof AttestationError;

@@ -13,10 +13,4 @@ export const COSE_ERROR_CODES = [
 
 export type CoseErrorCode = (typeof COSE_ERROR_CODES)[number];
 
-export class CoseError extends NitroMpcError {
-  declare readonly code: CoseErrorCode;
-
-  constructor(code: CoseErrorCode, message: string, options?: { cause?: unknown }) {
-    super(code, message, options);
-  }
-}
+export class CoseError extends NitroMpcError<CoseErrorCode> {}

@@ -7,10 +7,4 @@ export const CLI_ERROR_CODES = ['CLI_USAGE', 'CLI_IO'] as const;
 export type CliErrorCode = (typeof CLI_ERROR_CODES)[number];
 
 /** A problem with how the command was called or with its files: exit code 2, not a verdict. */
-export class CliError extends NitroMpcError {
-  declare readonly code: CliErrorCode;
-
-  constructor(code: CliErrorCode, message: string, options?: { cause?: unknown }) {
-    super(code, message, options);
-  }
-}
+export class CliError extends NitroMpcError<CliErrorCode> {}
