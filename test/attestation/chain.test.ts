@@ -19,6 +19,9 @@ const AT = Date.parse('2026-03-01T12:00:00Z');
 const DAY = 86_400_000;
 const CA_USAGE = x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign;
 
+/** Valid from a day before AT to a day after. */
+const DAY_AROUND_AT = { notBefore: new Date(AT - DAY), notAfter: new Date(AT + DAY) } as const;
+
 let chain: NitroLikeChain;
 
 beforeAll(async () => {
@@ -89,8 +92,7 @@ describe('validateCertificateChain', () => {
     const impostor = await issueCertificate({
       subject: chain.instance.cert.subject, // same name, different key
       issuer: chain.zonal,
-      notBefore: new Date(AT - DAY),
-      notAfter: new Date(AT + DAY),
+      ...DAY_AROUND_AT,
       ca: true,
       pathLength: 0,
       keyUsage: CA_USAGE,
@@ -139,16 +141,14 @@ describe('validateCertificateChain', () => {
     const notCa = await issueCertificate({
       subject: 'CN=not a CA',
       issuer: chain.root,
-      notBefore: new Date(AT - DAY),
-      notAfter: new Date(AT + DAY),
+      ...DAY_AROUND_AT,
       ca: false,
       keyUsage: CA_USAGE,
     });
     const leaf = await issueCertificate({
       subject: 'CN=leaf',
       issuer: notCa,
-      notBefore: new Date(AT - DAY),
-      notAfter: new Date(AT + DAY),
+      ...DAY_AROUND_AT,
       ca: false,
     });
     const error = await failure(validate(leaf, [notCa], [chain.root]));
@@ -160,14 +160,12 @@ describe('validateCertificateChain', () => {
     const bare = await issueCertificate({
       subject: 'CN=no basic constraints',
       issuer: chain.root,
-      notBefore: new Date(AT - DAY),
-      notAfter: new Date(AT + DAY),
+      ...DAY_AROUND_AT,
     });
     const leaf = await issueCertificate({
       subject: 'CN=leaf',
       issuer: bare,
-      notBefore: new Date(AT - DAY),
-      notAfter: new Date(AT + DAY),
+      ...DAY_AROUND_AT,
     });
     expect((await failure(validate(leaf, [bare], [chain.root]))).code).toBe('ATTESTATION_CHAIN_INVALID');
   });
@@ -176,8 +174,7 @@ describe('validateCertificateChain', () => {
     const below = await issueCertificate({
       subject: 'CN=issued by a leaf',
       issuer: chain.leaf,
-      notBefore: new Date(AT - DAY),
-      notAfter: new Date(AT + DAY),
+      ...DAY_AROUND_AT,
       ca: false,
     });
     const { leaf, instance, zonal, regional, root } = chain;
@@ -191,16 +188,14 @@ describe('validateCertificateChain', () => {
     const extra = await issueCertificate({
       subject: 'CN=one CA too many',
       issuer: chain.instance,
-      notBefore: new Date(AT - DAY),
-      notAfter: new Date(AT + DAY),
+      ...DAY_AROUND_AT,
       ca: true,
       keyUsage: CA_USAGE,
     });
     const leaf = await issueCertificate({
       subject: 'CN=leaf',
       issuer: extra,
-      notBefore: new Date(AT - DAY),
-      notAfter: new Date(AT + DAY),
+      ...DAY_AROUND_AT,
       ca: false,
     });
     const { instance, zonal, regional, root } = chain;
@@ -215,8 +210,7 @@ describe('validateCertificateChain', () => {
       issueCertificate({
         subject: 'CN=leaf with a private extension',
         issuer: chain.instance,
-        notBefore: new Date(AT - DAY),
-        notAfter: new Date(AT + DAY),
+        ...DAY_AROUND_AT,
         ca: false,
         extensions: [new x509.Extension('1.3.6.1.4.1.55555.1', critical, new Uint8Array([0x05, 0x00]))],
       });
@@ -231,16 +225,14 @@ describe('validateCertificateChain', () => {
     const ca = await issueCertificate({
       subject: 'CN=CA that may only sign data',
       issuer: chain.root,
-      notBefore: new Date(AT - DAY),
-      notAfter: new Date(AT + DAY),
+      ...DAY_AROUND_AT,
       ca: true,
       keyUsage: x509.KeyUsageFlags.digitalSignature,
     });
     const leaf = await issueCertificate({
       subject: 'CN=leaf',
       issuer: ca,
-      notBefore: new Date(AT - DAY),
-      notAfter: new Date(AT + DAY),
+      ...DAY_AROUND_AT,
     });
     const error = await failure(validate(leaf, [ca], [chain.root]));
     expect(error.code).toBe('ATTESTATION_CHAIN_INVALID');
@@ -251,8 +243,7 @@ describe('validateCertificateChain', () => {
     const leaf = await issueCertificate({
       subject: 'CN=encryption-only leaf',
       issuer: chain.instance,
-      notBefore: new Date(AT - DAY),
-      notAfter: new Date(AT + DAY),
+      ...DAY_AROUND_AT,
       ca: false,
       keyUsage: x509.KeyUsageFlags.keyEncipherment,
     });
