@@ -196,6 +196,26 @@ class PathBuilder {
     return undefined;
   }
 
+  /**
+   * A certificate that names a trusted root as its issuer but is not signed by that root's key belongs to another
+   * hierarchy with the same names (a forged or simulated one): that is an untrusted root, not a broken path.
+   */
+  private badSignature(subject: ParsedCertificate, issuer: ParsedCertificate): AttestationError {
+    const details = { subject: subject.subject, issuer: issuer.subject };
+    if (this.rootFingerprints.has(issuer.fingerprint)) {
+      return new AttestationError(
+        'ATTESTATION_ROOT_UNTRUSTED',
+        `${describe(subject)} names the trusted root ${describe(issuer)} as its issuer but is not signed by its ` +
+          'key: the path leads to another root with the same name',
+        { details },
+      );
+    }
+    return chainInvalid(
+      `the signature on ${describe(subject)} does not verify with the key of ${describe(issuer)}`,
+      details,
+    );
+  }
+
   /** RFC 5280 §6.1.3-6.1.4 for one issuer→subject step. */
   private checkLink(subject: ParsedCertificate, issuer: ParsedCertificate, path: ParsedCertificate[]): void {
     if (issuer.basicConstraints?.ca !== true) {
@@ -222,9 +242,9 @@ class PathBuilder {
     }
     checkCriticalExtensions(issuer);
     if (this.cache.hasVerifiedSignature(subject, issuer)) return;
-    if (this.knownBad.has(edgeKey(subject, issuer))) throw badSignature(subject, issuer);
+    if (this.knownBad.has(edgeKey(subject, issuer))) throw this.badSignature(subject, issuer);
     if (this.deferSignatures) return;
-    if (!verifyCertificateSignatureSync(subject, issuer)) throw badSignature(subject, issuer);
+    if (!verifyCertificateSignatureSync(subject, issuer)) throw this.badSignature(subject, issuer);
     this.cache.rememberVerifiedSignature(subject, issuer);
   }
 }

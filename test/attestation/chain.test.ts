@@ -6,6 +6,7 @@ import {
   derToPem,
   validateCertificateChain,
   verifyAttestationDocument,
+  verifyAttestationDocumentSync,
 } from '../../attestation/index.js';
 import {
   issueCertificate,
@@ -319,8 +320,8 @@ describe('CertificateCache', () => {
     const error = await failure(
       validateCertificateChain({ leaf: leaf.der, intermediates, roots: [other.root.der], at: AT, cache }),
     );
-    expect(error.code).toBe('ATTESTATION_CHAIN_INVALID');
-    expect(error.message).toContain('does not verify');
+    expect(error.code).toBe('ATTESTATION_ROOT_UNTRUSTED');
+    expect(error.message).toContain('another root with the same name');
   });
 
   it('stays within its bound', async () => {
@@ -345,6 +346,19 @@ describe('documents signed by a test chain', () => {
     expect((await failure(verifyAttestationDocument(doc, { at: AT }))).code).toBe(
       'ATTESTATION_ROOT_UNTRUSTED',
     );
+  });
+
+  it('are reported as foreign when another hierarchy with the same names is trusted', async () => {
+    const other = await nitroLikeChain(AT);
+    const doc = signTestDocument({ chain, timestamp: AT });
+    for (const verify of [
+      verifyAttestationDocument,
+      async (...args: Parameters<typeof verifyAttestationDocumentSync>) =>
+        verifyAttestationDocumentSync(...args),
+    ]) {
+      const error = await failure(verify(doc, { roots: [other.root.der], at: AT, cache: false }));
+      expect(error.code).toBe('ATTESTATION_ROOT_UNTRUSTED');
+    }
   });
 
   it('refuse a document signed by a key other than the leaf', async () => {
