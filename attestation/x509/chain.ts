@@ -253,16 +253,6 @@ function edgeKey(subject: ParsedCertificate, issuer: ParsedCertificate): string 
   return `${subject.fingerprint}<${issuer.fingerprint}`;
 }
 
-function badSignature(subject: ParsedCertificate, issuer: ParsedCertificate): AttestationError {
-  return chainInvalid(
-    `the signature on ${describe(subject)} does not verify with the key of ${describe(issuer)}`,
-    {
-      subject: subject.subject,
-      issuer: issuer.subject,
-    },
-  );
-}
-
 function toMillis(at: Date | number | undefined): number {
   const ms = at === undefined ? Date.now() : typeof at === 'number' ? at : at.getTime();
   if (!Number.isFinite(ms)) {
