@@ -6,6 +6,7 @@ import { build } from 'esbuild';
 
 const entryPoints = {
   attestation: 'attestation/index.ts',
+  simulator: 'simulator/index.ts',
   cli: 'parent/cli/main.ts',
 };
 

@@ -1,9 +1,9 @@
 import { createHash, type KeyObject, X509Certificate as NodeX509Certificate } from 'node:crypto';
-import { id_ce_basicConstraints, id_ce_keyUsage } from '@peculiar/asn1-x509';
 import { asBuffer, bytesEqual } from '../../common/bytes.js';
 import { type DerElement, decodeOid, derChildren, derContents, readDerElement } from '../../common/der.js';
 import { CertificateParseError } from './certificate-errors.js';
 import { decodeBasicConstraints, decodeKeyUsage, decodeValidity } from './der-values.js';
+import { OID } from './extension-oids.js';
 
 export { CertificateParseError } from './certificate-errors.js';
 
@@ -106,7 +106,7 @@ interface TbsParts {
 }
 
 /**
- * Finds the TBS fields we parse with asn1-x509, and checks that the outer signature algorithm equals the one
+ * Finds the TBS fields path validation reads, and checks that the outer signature algorithm equals the one
  * inside the signed part (RFC 5280 §4.1.1.2), which OpenSSL's verify does not insist on.
  */
 function locateTbsParts(der: Uint8Array): TbsParts {
@@ -201,8 +201,8 @@ function parseExtensions(bytes: Uint8Array | undefined): {
     seen.add(id);
     if (critical !== undefined && derContents(bytes, critical)[0] !== 0) criticalExtensions.push(id);
     const contents = derContents(bytes, value);
-    if (id === id_ce_basicConstraints) basicConstraints = decodeBasicConstraints(contents);
-    else if (id === id_ce_keyUsage) keyUsage = decodeKeyUsage(contents);
+    if (id === OID.basicConstraints) basicConstraints = decodeBasicConstraints(contents);
+    else if (id === OID.keyUsage) keyUsage = decodeKeyUsage(contents);
   }
   return { basicConstraints, keyUsage, criticalExtensions };
 }

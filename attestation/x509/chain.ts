@@ -1,10 +1,3 @@
-import {
-  id_ce_authorityKeyIdentifier,
-  id_ce_basicConstraints,
-  id_ce_keyUsage,
-  id_ce_subjectAltName,
-  id_ce_subjectKeyIdentifier,
-} from '@peculiar/asn1-x509';
 import { bytesEqual } from '../../common/bytes.js';
 import { AWS_NITRO_ROOT_G1_DER } from '../aws-nitro-root.js';
 import { AttestationError } from '../errors.js';
@@ -17,14 +10,15 @@ import {
 } from './certificate.js';
 import { CertificateCache, defaultCertificateCache } from './certificate-cache.js';
 import { verifyCertificateSignature, verifyCertificateSignatureSync } from './certificate-signature.js';
+import { OID } from './extension-oids.js';
 
 /** Extensions whose meaning this validator enforces or that carry no constraint; any other critical one fails. */
-const UNDERSTOOD_CRITICAL = new Set([
-  id_ce_basicConstraints,
-  id_ce_keyUsage,
-  id_ce_subjectKeyIdentifier,
-  id_ce_authorityKeyIdentifier,
-  id_ce_subjectAltName,
+const UNDERSTOOD_CRITICAL: ReadonlySet<string> = new Set([
+  OID.basicConstraints,
+  OID.keyUsage,
+  OID.subjectKeyIdentifier,
+  OID.authorityKeyIdentifier,
+  OID.subjectAltName,
 ]);
 
 export interface ValidateCertificateChainOptions {

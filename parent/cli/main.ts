@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { registerAttestationCommands } from './commands/attestation.js';
+import { registerSimCommands } from './commands/sim.js';
 import { EXIT } from './errors.js';
 
 /** Builds the `nitro-mpc` command tree. Each part registers its own nouns. */
@@ -11,6 +12,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
   registerAttestationCommands(program, setExit);
+  registerSimCommands(program, setExit);
   return program;
 }
 

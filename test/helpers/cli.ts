@@ -12,11 +12,15 @@ export interface CliRun {
   json<T = Record<string, unknown>>(): T;
 }
 
-export function runCli(args: readonly string[], input?: string | Uint8Array): CliRun {
+export function runCli(
+  args: readonly string[],
+  input?: string | Uint8Array,
+  env: Readonly<Record<string, string>> = {},
+): CliRun {
   const run = spawnSync(process.execPath, [CLI, ...args], {
     input,
     encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1' },
+    env: { ...process.env, NO_COLOR: '1', ...env },
     timeout: 20_000,
   });
   return {
