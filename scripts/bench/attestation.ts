@@ -80,7 +80,7 @@ for (let i = 0; i < docs.length; i++) {
 }
 
 const warmCache = new CertificateCache();
-const rounds = Number(process.env['BENCH_ROUNDS'] ?? 3);
+const rounds = Number(process.env['BENCH_ROUNDS'] ?? 5);
 const samples = {
   cold: [] as number[],
   coldOneThread: [] as number[],
