@@ -24,17 +24,7 @@ export const KMS_CLIENT_ERROR_CODES = [
 
 export type KmsClientErrorCode = (typeof KMS_CLIENT_ERROR_CODES)[number];
 
-export class KmsClientError extends NitroMpcError {
-  declare readonly code: KmsClientErrorCode;
-
-  constructor(
-    code: KmsClientErrorCode,
-    message: string,
-    options?: { cause?: unknown; details?: Record<string, unknown> },
-  ) {
-    super(code, message, options);
-  }
-}
+export class KmsClientError extends NitroMpcError<KmsClientErrorCode> {}
 
 /** Why a `CiphertextForRecipient` (CMS EnvelopedData) could not be opened. */
 export const CMS_ERROR_CODES = [
@@ -50,14 +40,4 @@ export const CMS_ERROR_CODES = [
 
 export type CmsErrorCode = (typeof CMS_ERROR_CODES)[number];
 
-export class CmsError extends NitroMpcError {
-  declare readonly code: CmsErrorCode;
-
-  constructor(
-    code: CmsErrorCode,
-    message: string,
-    options?: { cause?: unknown; details?: Record<string, unknown> },
-  ) {
-    super(code, message, options);
-  }
-}
+export class CmsError extends NitroMpcError<CmsErrorCode> {}

@@ -75,10 +75,4 @@ export const authError = {
 export const KMS_SIMULATOR_ERROR_CODES = ['KMS_SIM_STATE_INVALID', 'KMS_SIM_OPTIONS_INVALID'] as const;
 export type KmsSimulatorErrorCode = (typeof KMS_SIMULATOR_ERROR_CODES)[number];
 
-export class KmsSimulatorError extends NitroMpcError {
-  declare readonly code: KmsSimulatorErrorCode;
-
-  constructor(code: KmsSimulatorErrorCode, message: string, options?: { cause?: unknown }) {
-    super(code, message, options);
-  }
-}
+export class KmsSimulatorError extends NitroMpcError<KmsSimulatorErrorCode> {}

@@ -37,11 +37,30 @@ function dataKeyLength(input: {
   return input.KeySpec === undefined ? (input.NumberOfBytes as number) : KEY_SPEC_BYTES[input.KeySpec];
 }
 
+type DataKeyInput = { KeyId: string; EncryptionContext?: Record<string, string> | undefined } & Parameters<
+  typeof dataKeyLength
+>[0];
+
+/** A fresh data key of the requested length and its ciphertext blob under `key`, bound to the context. */
+function mintDataKey(
+  key: { keyId: string; material: Uint8Array },
+  input: DataKeyInput,
+): { dataKey: Uint8Array; ciphertext: Uint8Array } {
+  const dataKey = new Uint8Array(randomBytes(dataKeyLength(input)));
+  const ciphertext = sealCiphertextBlob({
+    keyId: key.keyId,
+    material: key.material,
+    plaintext: dataKey,
+    encryptionContext: input.EncryptionContext,
+  });
+  return { dataKey, ciphertext };
+}
+
 export const generateDataKey = defineOperation(
   'GenerateDataKey',
   z.strictObject({ ...dataKeyFields, Recipient: recipientField }),
   async (input, ctx) => {
-    const length = dataKeyLength(input);
+    dataKeyLength(input); // KMS checks the size before it looks the key up.
     const key = resolveKey(ctx, input.KeyId, { aliases: true });
     const recipient = await attestedRecipient(ctx, input.Recipient);
     authorize(
@@ -52,13 +71,7 @@ export const generateDataKey = defineOperation(
     );
     requireEnabled(ctx, key);
     if (input.DryRun) throw kmsError.dryRun();
-    const dataKey = new Uint8Array(randomBytes(length));
-    const ciphertext = sealCiphertextBlob({
-      keyId: key.keyId,
-      material: key.material,
-      plaintext: dataKey,
-      encryptionContext: input.EncryptionContext,
-    });
+    const { dataKey, ciphertext } = mintDataKey(key, input);
     const common = { CiphertextBlob: ciphertext, KeyId: keyArn(ctx.scope, key.keyId) };
     if (!recipient) return { ...common, Plaintext: dataKey };
     const envelope = sealForRecipient(dataKey, recipient);
@@ -71,7 +84,7 @@ export const generateDataKeyWithoutPlaintext = defineOperation(
   'GenerateDataKeyWithoutPlaintext',
   z.strictObject(dataKeyFields),
   (input, ctx) => {
-    const length = dataKeyLength(input);
+    dataKeyLength(input); // KMS checks the size before it looks the key up.
     const key = resolveKey(ctx, input.KeyId, { aliases: true });
     authorize(
       ctx,
@@ -81,13 +94,7 @@ export const generateDataKeyWithoutPlaintext = defineOperation(
     );
     requireEnabled(ctx, key);
     if (input.DryRun) throw kmsError.dryRun();
-    const dataKey = new Uint8Array(randomBytes(length));
-    const ciphertext = sealCiphertextBlob({
-      keyId: key.keyId,
-      material: key.material,
-      plaintext: dataKey,
-      encryptionContext: input.EncryptionContext,
-    });
+    const { dataKey, ciphertext } = mintDataKey(key, input);
     dataKey.fill(0);
     return { CiphertextBlob: ciphertext, KeyId: keyArn(ctx.scope, key.keyId) };
   },
