@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   AttestationError,
   CertificateCache,
+  verifyAttestationDocument,
   verifyAttestationDocumentSync,
 } from '../../attestation/index.js';
 import { encodeCbor } from '../../common/cbor/index.js';
@@ -70,6 +71,34 @@ describe('attestation verifier properties', () => {
         expect(verdict(bytes, Date.now())).not.toBe('VALID');
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it('the async API rejects only with AttestationError, and agrees with the sync one on changed documents', async () => {
+    const change = fc.record({
+      doc: fc.constantFrom(...documents),
+      index: fc.nat(),
+      value: fc.integer({ min: 0, max: 255 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(change, async ({ doc, index, value }) => {
+        const at = index % doc.bytes.length;
+        const bytes = doc.bytes[at] === value ? doc.bytes : withByte(doc.bytes, at, value);
+        const sync = verdict(bytes);
+        const async = await verifyAttestationDocument(bytes, {
+          at: 'document',
+          allowDebug: true,
+          cache,
+        }).then(
+          () => 'VALID',
+          (error: unknown) => {
+            if (!(error instanceof AttestationError)) throw error;
+            return error.code;
+          },
+        );
+        expect(async).toBe(sync);
+      }),
+      { numRuns: 300 },
     );
   });
 
