@@ -1,0 +1,69 @@
+import { webcrypto } from 'node:crypto';
+import { z } from 'zod';
+import { base64Schema } from '../codec/schema.js';
+import { ProtocolError } from '../errors.js';
+import { HPKE_ENC_BYTES, x25519Kem } from './suites.js';
+
+/** An HPKE public key in its canonical form: the raw 32-byte X25519 key as canonical base64. */
+export const hpkePublicKeySchema = z.strictObject({
+  kem: z.literal('X25519'),
+  key: base64Schema(HPKE_ENC_BYTES, HPKE_ENC_BYTES),
+});
+export type HpkePublicKey = z.infer<typeof hpkePublicKeySchema>;
+
+/** An X25519 private key held as a WebCrypto key (it never needs to leave as bytes). */
+export type HpkePrivateKey = webcrypto.CryptoKey;
+
+export interface HpkeKeyPair {
+  readonly publicKey: HpkePublicKey;
+  /** Secret: never log it; discarding it makes every ciphertext sealed to it unreadable. */
+  readonly privateKey: HpkePrivateKey;
+}
+
+function toPublicKey(raw: ArrayBuffer): HpkePublicKey {
+  return { kem: 'X25519', key: Buffer.from(raw).toString('base64') };
+}
+
+export async function generateHpkeKeyPair(): Promise<HpkeKeyPair> {
+  const kem = x25519Kem();
+  const pair = await kem.generateKeyPair();
+  return {
+    publicKey: toPublicKey(await kem.serializePublicKey(pair.publicKey)),
+    privateKey: pair.privateKey,
+  };
+}
+
+export async function importHpkePublicKey(spec: HpkePublicKey): Promise<webcrypto.CryptoKey> {
+  try {
+    return await x25519Kem().deserializePublicKey(new Uint8Array(Buffer.from(spec.key, 'base64')));
+  } catch (error) {
+    throw new ProtocolError('KEY_INVALID', 'HPKE public key is not a valid X25519 key', { cause: error });
+  }
+}
+
+/** The raw 32-byte X25519 private key, for the holder's own storage. Secret. */
+export async function exportHpkePrivateKey(privateKey: HpkePrivateKey): Promise<Uint8Array> {
+  return new Uint8Array(await x25519Kem().serializePrivateKey(privateKey));
+}
+
+/** Imports a raw X25519 private key and returns the pair it belongs to. */
+export async function importHpkePrivateKey(raw: Uint8Array): Promise<HpkeKeyPair> {
+  const kem = x25519Kem();
+  try {
+    const privateKey = await kem.deserializePrivateKey(raw);
+    const publicRaw = await publicKeyOfPrivate(privateKey);
+    return { publicKey: toPublicKey(publicRaw), privateKey };
+  } catch (error) {
+    throw new ProtocolError('KEY_INVALID', 'HPKE private key is not a valid raw X25519 key', {
+      cause: error,
+    });
+  }
+}
+
+async function publicKeyOfPrivate(privateKey: HpkePrivateKey): Promise<ArrayBuffer> {
+  // WebCrypto exports the public part of an X25519 private key through its JWK (`x`).
+  const jwk = await webcrypto.subtle.exportKey('jwk', privateKey);
+  if (typeof jwk.x !== 'string') throw new TypeError('no public part');
+  const raw = Buffer.from(jwk.x, 'base64url');
+  return raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength);
+}

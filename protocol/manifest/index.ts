@@ -1,0 +1,36 @@
+export {
+  allApproved,
+  type ManifestApproval,
+  manifestApprovalSchema,
+  pendingApprovals,
+  signApproval,
+  verifyApproval,
+} from './approval.js';
+export {
+  decodeManifest,
+  encodeManifest,
+  findParty,
+  type Manifest,
+  type ManifestInput,
+  type ManifestParty,
+  type ManifestRecipient,
+  manifestPcrPolicy,
+  manifestSchema,
+  parseManifest,
+  type ResultView,
+  sessionIdOf,
+} from './manifest.js';
+export {
+  evaluationTriggerSchema,
+  expectedPcrSchema,
+  functionRefSchema,
+  inputSpecSchema,
+  MANIFEST_VERSION,
+  MAX_INPUTS,
+  MAX_PARTIES,
+  MAX_ROUNDS,
+  partySchema,
+  recipientSchema,
+  resultViewSchema,
+  submissionWindowSchema,
+} from './schema.js';
