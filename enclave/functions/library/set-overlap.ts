@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { bytesEqual } from '../../../common/bytes.js';
+import { defineFunction } from '../define.js';
+import { FunctionError } from '../errors.js';
+import { hashByteArrays, hashStrings } from '../support/item-hash.js';
+import { ItemTable, MAX_SET_PARTIES } from '../support/item-table.js';
+import { partiesInOrder } from '../support/party-order.js';
+import { itemColumns, randomHashSeed } from '../support/set-evaluation.js';
+import { overlapColumns } from '../support/set-intersection.js';
+import { isSetItemList, itemsEqual, setItemsInput, setParameters } from '../support/set-items.js';
+
+/** Every party's items share one table here, so the total is capped (2^23 items: a 256 MiB table). */
+export const MAX_OVERLAP_TOTAL_ITEMS = 1 << 23;
+
+const count = z.number().int().nonnegative();
+const overlapOutput = z.strictObject({
+  unionCardinality: count,
+  intersectionCardinality: count,
+  /** Intersection over union (Jaccard index); null when no party has any item. */
+  overlapRatio: z.number().min(0).max(1).nullable(),
+});
+
+export const setOverlapFunction = defineFunction({
+  id: 'set-overlap',
+  version: '1.0.0',
+  summary: 'Sizes of the union and the intersection of the parties sets, and their ratio; never the items.',
+  parameters: setParameters,
+  input: setItemsInput,
+  output: overlapOutput,
+  parties: { min: 1, max: MAX_SET_PARTIES },
+  evaluate(params, inputs) {
+    const columns = itemColumns(inputs, params.itemKind);
+    const total = columns.reduce((sum, column) => sum + column.length, 0);
+    if (total > MAX_OVERLAP_TOTAL_ITEMS) {
+      throw new FunctionError(
+        'FUNCTION_INPUT_INVALID',
+        `set-overlap takes at most ${MAX_OVERLAP_TOTAL_ITEMS} items`,
+        {
+          details: { total, max: MAX_OVERLAP_TOTAL_ITEMS },
+        },
+      );
+    }
+    const { union: unionCardinality, intersection: intersectionCardinality } = overlapColumns(
+      columns,
+      randomHashSeed(),
+    );
+    const overlapRatio = unionCardinality === 0 ? null : intersectionCardinality / unionCardinality;
+    return { unionCardinality, intersectionCardinality, overlapRatio };
+  },
+  views: {
+    'union-cardinality': {
+      summary: 'the size of the union only',
+      select: (output: z.output<typeof overlapOutput>) => ({ unionCardinality: output.unionCardinality }),
+    },
+  },
+  helpers: [
+    itemColumns,
+    partiesInOrder,
+    randomHashSeed,
+    overlapColumns,
+    ItemTable,
+    hashStrings,
+    hashByteArrays,
+    itemsEqual,
+    bytesEqual,
+    isSetItemList,
+  ],
+});
