@@ -1,0 +1,72 @@
+import { createHash } from 'node:crypto';
+import { encodeCbor } from '../../common/cbor/index.js';
+
+/** What happened, never with an input's content. */
+export interface AuditEvent {
+  readonly type: string;
+  readonly at: number;
+  readonly partyId?: string;
+  readonly inputName?: string;
+  readonly round?: number;
+  readonly code?: string;
+}
+
+export interface AuditEntry extends AuditEvent {
+  readonly seq: number;
+  /** Hex SHA-256 of the previous entry's hash and this entry's fields: altering any entry breaks the chain. */
+  readonly hash: string;
+  readonly previous: string;
+}
+
+const GENESIS = '0'.repeat(64);
+
+function entryHash(previous: string, seq: number, event: AuditEvent): string {
+  const fields = new Map<string, unknown>([
+    ['previous', previous],
+    ['seq', seq],
+    ['type', event.type],
+    ['at', event.at],
+    ['partyId', event.partyId ?? null],
+    ['inputName', event.inputName ?? null],
+    ['round', event.round ?? null],
+    ['code', event.code ?? null],
+  ]);
+  return createHash('sha256').update(encodeCbor(fields)).digest('hex');
+}
+
+/** A hash-chained, append-only log of a session's events. */
+export class AuditLog {
+  private readonly entries: AuditEntry[] = [];
+
+  append(event: AuditEvent): AuditEntry {
+    const previous = this.head;
+    const seq = this.entries.length;
+    const entry = { ...event, seq, previous, hash: entryHash(previous, seq, event) };
+    this.entries.push(entry);
+    return entry;
+  }
+
+  get head(): string {
+    return this.entries.at(-1)?.hash ?? GENESIS;
+  }
+
+  list(): readonly AuditEntry[] {
+    return this.entries;
+  }
+
+  /** True when every entry links to its predecessor and hashes to what it says. */
+  static verify(entries: readonly AuditEntry[]): boolean {
+    let previous = GENESIS;
+    for (const [seq, entry] of entries.entries()) {
+      if (
+        entry.seq !== seq ||
+        entry.previous !== previous ||
+        entry.hash !== entryHash(previous, seq, entry)
+      ) {
+        return false;
+      }
+      previous = entry.hash;
+    }
+    return true;
+  }
+}
