@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { registerAttestationCommands } from './commands/attestation.js';
+import { registerEifCommands } from './commands/eif.js';
+import { registerKmsCommands } from './commands/kms.js';
 import { registerSimCommands } from './commands/sim.js';
 import { EXIT } from './errors.js';
 
@@ -13,6 +15,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .showHelpAfterError('(run with --help for usage)');
   registerAttestationCommands(program, setExit);
   registerSimCommands(program, setExit);
+  registerEifCommands(program, setExit);
+  registerKmsCommands(program, setExit);
   return program;
 }
 
