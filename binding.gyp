@@ -5,7 +5,8 @@
       "sources": [
         "native/src/addon.c",
         "native/src/napi-util.c",
-        "native/src/nsm.c"
+        "native/src/nsm.c",
+        "native/src/socket.c"
       ],
       "cflags": ["-std=c11", "-D_GNU_SOURCE", "-Wall", "-Wextra", "-fvisibility=hidden"],
       "xcode_settings": {

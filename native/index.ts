@@ -1,6 +1,7 @@
 /**
  * Loads `nitro_native`, the small N-API addon (built by node-gyp from `binding.gyp` and `native/src/`) that gives
- * Node.js the system calls it lacks inside a Nitro Enclave: today the `/dev/nsm` ioctl, later AF_VSOCK sockets.
+ * Node.js the system calls it lacks inside a Nitro Enclave: the `/dev/nsm` ioctl and AF_VSOCK
+ * sockets (with a libuv poll watcher so JavaScript can drive any non-blocking socket descriptor).
  * Nothing here knows what the bytes mean; callers map failures to their own error codes.
  */
 import { existsSync } from 'node:fs';
@@ -10,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { NitroMpcError } from '../common/errors.js';
 
 /** Contract version the addon reports as `abiVersion`; a build with another one is refused as stale. */
-export const NITRO_NATIVE_ABI_VERSION = 1;
+export const NITRO_NATIVE_ABI_VERSION = 2;
 
 /** File name node-gyp gives the target `nitro_native`. */
 export const NITRO_NATIVE_FILE = 'nitro_native.node';
@@ -31,7 +32,45 @@ export interface NitroNativeAddon {
   nsmClose(fd: number): void;
   /** One ioctl on a thread-pool thread; resolves with the response bytes the driver wrote. */
   nsmRequest(fd: number, request: Uint8Array, responseCapacity: number): Promise<Buffer>;
+
+  /** 1 where AF_VSOCK and the socket functions are implemented (Linux), 0 where they throw ENOSYS. */
+  readonly vsockSupported: number;
+  /** VMADDR_CID_ANY and VMADDR_PORT_ANY (both 0xffffffff). */
+  readonly vsockCidAny: number;
+  readonly vsockPortAny: number;
+  /** A bound, listening, non-blocking, close-on-exec AF_VSOCK socket. Throws a `SystemCallError`. */
+  vsockListen(cid: number, port: number, backlog: number): number;
+  /** Starts a non-blocking connect; wait for writability, then `socketError`. Throws when it fails at once. */
+  vsockConnect(cid: number, port: number): number;
+  vsockLocalAddress(fd: number): { readonly cid: number; readonly port: number };
+  /** A new non-blocking, close-on-exec descriptor, or -1 when no connection is waiting. */
+  socketAccept(fd: number): number;
+  /** 0, or the `SystemCallError` a non-blocking connect ended with (returned, not thrown). */
+  socketError(fd: number): 0 | SystemCallError;
+  /** Bytes read into `buffer`; 0 at end of stream; -1 when nothing is ready. */
+  socketRead(fd: number, buffer: Uint8Array): number;
+  /** Bytes written (maybe fewer); -1 when the socket's buffer is full. */
+  socketWrite(fd: number, buffer: Uint8Array): number;
+  /** shutdown(SHUT_WR). */
+  socketShutdown(fd: number): void;
+  socketClose(fd: number): void;
+  /** Two connected AF_UNIX stream descriptors (non-blocking): the socket code's test bench off Nitro. */
+  socketPair(): [number, number];
+  /** Watches `fd` on the event loop; `callback(status, events)` gets a negative libuv status on error. */
+  pollOpen(fd: number, callback: (status: number, events: number) => void): NativePollWatcher;
+  /** `events`: `POLL_READABLE | POLL_WRITABLE`, or 0 to stop watching for now. */
+  pollSet(watcher: NativePollWatcher, events: number): void;
+  /** Stops watching for good; call before `socketClose`. */
+  pollClose(watcher: NativePollWatcher): void;
 }
+
+/** An opaque handle to a libuv poll watcher inside the addon. */
+export type NativePollWatcher = { readonly __nativePollWatcher: unique symbol };
+
+/** Bits of `pollSet`'s `events` and of a poll callback's `events` (which may also carry `POLL_DISCONNECT`). */
+export const POLL_READABLE = 1;
+export const POLL_WRITABLE = 2;
+export const POLL_DISCONNECT = 4;
 
 /** What the addon throws or rejects with when a system call fails: the errno name as `code`, as node:fs does. */
 export interface SystemCallError extends Error {
@@ -73,13 +112,33 @@ function candidatePaths(): string[] {
 
 function checkShape(addon: unknown, path: string): NitroNativeAddon {
   const candidate = addon as Partial<Record<keyof NitroNativeAddon, unknown>> | null;
-  const functions = ['nsmOpen', 'nsmClose', 'nsmRequest'] as const;
+  const functions = [
+    'nsmOpen',
+    'nsmClose',
+    'nsmRequest',
+    'vsockListen',
+    'vsockConnect',
+    'vsockLocalAddress',
+    'socketAccept',
+    'socketError',
+    'socketRead',
+    'socketWrite',
+    'socketShutdown',
+    'socketClose',
+    'socketPair',
+    'pollOpen',
+    'pollSet',
+    'pollClose',
+  ] as const;
   const numbers = [
     'abiVersion',
     'nsmSupported',
     'nsmIoctlRaw',
     'nsmRequestMaxSize',
     'nsmResponseMaxSize',
+    'vsockSupported',
+    'vsockCidAny',
+    'vsockPortAny',
   ] as const;
   const wellFormed =
     typeof candidate === 'object' &&

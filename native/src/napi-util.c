@@ -44,6 +44,14 @@ static const char *errno_name(int error_number) {
     case ECONNRESET: return "ECONNRESET";
     case EADDRINUSE: return "EADDRINUSE";
     case ENOTCONN: return "ENOTCONN";
+    case EPIPE: return "EPIPE";
+    case EINPROGRESS: return "EINPROGRESS";
+    case ECONNABORTED: return "ECONNABORTED";
+    case EHOSTUNREACH: return "EHOSTUNREACH";
+    case ENETUNREACH: return "ENETUNREACH";
+    case EADDRNOTAVAIL: return "EADDRNOTAVAIL";
+    case EAFNOSUPPORT: return "EAFNOSUPPORT";
+    case ESHUTDOWN: return "ESHUTDOWN";
     default: return "EUNKNOWN";
   }
 }
