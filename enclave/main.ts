@@ -1,45 +1,69 @@
 /**
- * The enclave application's composition root (the EIF's entry point). It reads its ports from the environment,
- * starts status and logging first so that a failed start is still reported, then the NSM, KMS client and the
- * session service, and stops them in reverse. The session service lands with issue 5; until then this entry
- * opens the NSM and reports what it would serve.
+ * The enclave application's composition root (the EIF's entry point). Configuration comes from the environment;
+ * it starts the NSM (the device on Nitro, the simulated one when `NITRO_MPC_SIM_STATE_DIR` is set), the session
+ * service and its server, and stops them in reverse on SIGTERM/SIGINT, destroying every session on the way out.
+ * `--list-functions` prints the function library with the measurements of this exact build, for manifests.
  */
-import { openNsmDevice } from './nsm/index.js';
+import { readFile } from 'node:fs/promises';
+import { listFunctions } from './functions/index.js';
+import { type Nsm, openNsmDevice } from './nsm/index.js';
+import { serveSessions } from './server.js';
+import { SessionService } from './sessions/index.js';
 
 interface EnclaveConfig {
-  /** vsock port parties' traffic arrives on (through the parent's proxy). */
-  readonly listenPort: number;
-  /** vsock port of the parent's KMS egress proxy. */
-  readonly kmsEgressPort: number;
+  /** Where parties' traffic arrives (through the parent's proxy on Nitro): a transport address. */
+  readonly listen: string;
+  /** A simulation's state directory: use the simulated NSM instead of /dev/nsm. */
+  readonly simStateDir: string | undefined;
 }
 
 function readConfig(env: NodeJS.ProcessEnv): EnclaveConfig {
-  const port = (name: string, fallback: number): number => {
-    const text = env[name];
-    const value = text === undefined ? fallback : Number(text);
-    if (!Number.isInteger(value) || value < 1 || value > 0xffff_ffff) {
-      throw new Error(`${name} must be a vsock port number, got ${text}`);
-    }
-    return value;
-  };
+  const port = env['NITRO_MPC_ENCLAVE_PORT'] ?? '5000';
   return {
-    listenPort: port('NITRO_MPC_ENCLAVE_PORT', 5000),
-    kmsEgressPort: port('NITRO_MPC_KMS_EGRESS_PORT', 8000),
+    listen: env['NITRO_MPC_LISTEN'] ?? `vsock://any:${port}`,
+    simStateDir: env['NITRO_MPC_SIM_STATE_DIR'] || undefined,
   };
 }
 
+function log(message: string): void {
+  // Events only: never an input, a key or a result.
+  process.stdout.write(`${new Date().toISOString()} nitro-mpc enclave: ${message}\n`);
+}
+
+async function openNsm(config: EnclaveConfig): Promise<Nsm> {
+  if (config.simStateDir === undefined) return openNsmDevice();
+  const { createSimulatedNsm } = await import('../simulator/nsm/index.js');
+  // The simulated NSM measures the code this process runs, so PCR0 changes with it, as on Nitro.
+  const script = process.argv[1];
+  const bundle = script === undefined ? new Uint8Array() : new Uint8Array(await readFile(script));
+  return createSimulatedNsm({ stateDir: config.simStateDir, bundle });
+}
+
 async function main(): Promise<void> {
-  const config = readConfig(process.env);
-  process.stdout.write(
-    `nitro-mpc enclave starting (vsock ${config.listenPort}, KMS egress ${config.kmsEgressPort})\n`,
-  );
-  const nsm = await openNsmDevice();
-  try {
-    const description = await nsm.describe();
-    process.stdout.write(`NSM ${description.moduleId} ready\n`);
-  } finally {
-    await nsm.close();
+  if (process.argv.includes('--list-functions')) {
+    process.stdout.write(`${JSON.stringify(listFunctions(), null, 2)}\n`);
+    return;
   }
+  const config = readConfig(process.env);
+  log(`starting (listen ${config.listen}${config.simStateDir ? ', simulated NSM' : ''})`);
+  const nsm = await openNsm(config);
+  const description = await nsm.describe();
+  const service = new SessionService({
+    now: Date.now,
+    attest: (userData, nonce) => nsm.attest({ userData, ...(nonce === undefined ? {} : { nonce }) }),
+    onEvent: (event) => log(`${event.type} ${event.request}: ${event.code}`),
+  });
+  const server = await serveSessions(config.listen, service);
+  log(`ready: NSM ${description.moduleId}, serving sessions`);
+  const stop = async (signal: string) => {
+    log(`${signal}: destroying sessions and stopping`);
+    await server.close();
+    await service.close();
+    await nsm.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
 }
 
 main().catch((error: unknown) => {

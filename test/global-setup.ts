@@ -1,6 +1,10 @@
 import { execFileSync } from 'node:child_process';
 
-/** CLI tests run the built `dist/cli.js` as a real process, so the bundle is built once before any test. */
+/**
+ * Tests run real processes: the CLI (`dist/cli.js`) and the enclave app (`dist/enclave/main.mjs`, the same
+ * reproducible bundle the enclave image carries). Both are built once before any test.
+ */
 export default function setup(): void {
   execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
+  execFileSync(process.execPath, ['scripts/bundle.mjs'], { stdio: ['ignore', 'ignore', 'inherit'] });
 }

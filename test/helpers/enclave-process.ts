@@ -1,0 +1,108 @@
+/** Runs the enclave bundle as a real process in simulator mode, listening on a unix socket. */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { type EnclaveResponse, parseEnclaveResponse } from '../../protocol/index.js';
+import { connect, FrameChannel } from '../../protocol/transport/index.js';
+import { createSimulatedNsm } from '../../simulator/nsm/index.js';
+
+export const ENCLAVE_BUNDLE = resolve(import.meta.dirname, '../../dist/enclave/main.mjs');
+
+export interface FunctionInfo {
+  readonly id: string;
+  readonly version: string;
+  readonly measurement: string;
+}
+
+/** The functions and measurements of the built enclave, as a party drafting a manifest learns them. */
+export function enclaveFunctions(): FunctionInfo[] {
+  return JSON.parse(
+    execFileSync(process.execPath, [ENCLAVE_BUNDLE, '--list-functions'], { encoding: 'utf8' }),
+  );
+}
+
+/** The `function` pin of a manifest for `id`, with the measurement of the built enclave. */
+export function measurementOf(id: string): FunctionInfo {
+  const found = enclaveFunctions().find((f) => f.id === id);
+  if (!found) throw new Error(`the enclave has no function ${id}`);
+  return { id: found.id, version: found.version, measurement: found.measurement };
+}
+
+export interface RunningEnclave {
+  readonly address: string;
+  readonly stateDir: string;
+  readonly child: ChildProcess;
+  /** The simulator root parties trust, and the PCRs a party computes by measuring the same bundle. */
+  readonly root: Uint8Array;
+  readonly pcrs: { index: number; allowed: string[] }[];
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export async function startEnclave(): Promise<RunningEnclave> {
+  const stateDir = mkdtempSync(join(tmpdir(), 'nitro-mpc-enclave-'));
+  const address = `unix://${join(stateDir, 'enclave.sock')}`;
+  const child = spawn(process.execPath, [ENCLAVE_BUNDLE], {
+    env: { ...process.env, NITRO_MPC_LISTEN: address, NITRO_MPC_SIM_STATE_DIR: stateDir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  await new Promise<void>((ready, fail) => {
+    const timer = setTimeout(() => fail(new Error(`enclave did not start:\n${output}`)), 20_000);
+    const check = () => {
+      if (output.includes('ready:')) {
+        clearTimeout(timer);
+        ready();
+      }
+    };
+    child.stdout?.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      fail(new Error(`enclave exited with ${code}:\n${output}`));
+    });
+  });
+  const nsm = await createSimulatedNsm({ stateDir, bundle: new Uint8Array(readFileSync(ENCLAVE_BUNDLE)) });
+  const pcrs = [0, 1, 2].map((index) => ({ index, allowed: [nsm.bootPcrs[index] ?? ''] }));
+  const root = nsm.rootCertificate.der;
+  await nsm.close();
+  return {
+    address,
+    stateDir,
+    child,
+    root,
+    pcrs,
+    output: () => output,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((done) => child.once('exit', done));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A party's connection to the enclave: requests in, validated responses out. */
+export class PartyConnection {
+  private constructor(readonly channel: FrameChannel) {}
+
+  static async open(address: string): Promise<PartyConnection> {
+    return new PartyConnection(new FrameChannel(await connect(address)));
+  }
+
+  async send(request: unknown): Promise<EnclaveResponse> {
+    return parseEnclaveResponse(await this.channel.request(request));
+  }
+
+  close(): void {
+    this.channel.destroy();
+  }
+}
