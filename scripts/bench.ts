@@ -4,6 +4,7 @@
  */
 const benches: Record<string, () => Promise<unknown>> = {
   attestation: () => import('./bench/attestation.js'),
+  psi: () => import('./bench/psi.js'),
 };
 
 const name = process.argv[2];

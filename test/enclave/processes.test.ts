@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeStrictCbor, encodeCbor } from '../../common/cbor/index.js';
+import { EnclaveConnection as PartyConnection } from '../../parent/client/index.js';
 import {
   encodeManifest,
   InputStreamSealer,
@@ -18,12 +19,7 @@ import {
   verifyReceipt,
   verifySessionAttestation,
 } from '../../protocol/index.js';
-import {
-  measurementOf,
-  PartyConnection,
-  type RunningEnclave,
-  startEnclave,
-} from '../helpers/enclave-process.js';
+import { measurementOf, type RunningEnclave, startEnclave } from '../../simulator/enclave-process.js';
 import { makeParty, type Party } from './support.js';
 
 let enclave: RunningEnclave;

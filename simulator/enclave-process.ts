@@ -1,13 +1,14 @@
-/** Runs the enclave bundle as a real process in simulator mode, listening on a unix socket. */
+/**
+ * Runs the enclave bundle (`npm run build:enclave`) as a real process in simulator mode, listening on a unix
+ * socket, with the simulated NSM measuring that bundle: what tests and benchmarks talk to.
+ */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type EnclaveResponse, parseEnclaveResponse } from '../../protocol/index.js';
-import { connect, FrameChannel } from '../../protocol/transport/index.js';
-import { createSimulatedNsm } from '../../simulator/nsm/index.js';
+import { createSimulatedNsm } from './nsm/index.js';
 
-export const ENCLAVE_BUNDLE = resolve(import.meta.dirname, '../../dist/enclave/main.mjs');
+export const ENCLAVE_BUNDLE = resolve(import.meta.dirname, '../dist/enclave/main.mjs');
 
 export interface FunctionInfo {
   readonly id: string;
@@ -34,12 +35,14 @@ export interface RunningEnclave {
   readonly stateDir: string;
   readonly child: ChildProcess;
   /** The simulator root parties trust, and the PCRs a party computes by measuring the same bundle. */
+  readonly pid: number;
   readonly root: Uint8Array;
   readonly pcrs: { index: number; allowed: string[] }[];
   output(): string;
   stop(): Promise<void>;
 }
 
+/** Starts the bundle; resolves once it reports it is ready. */
 export async function startEnclave(): Promise<RunningEnclave> {
   const stateDir = mkdtempSync(join(tmpdir(), 'nitro-mpc-enclave-'));
   const address = `unix://${join(stateDir, 'enclave.sock')}`;
@@ -76,6 +79,7 @@ export async function startEnclave(): Promise<RunningEnclave> {
     address,
     stateDir,
     child,
+    pid: child.pid ?? -1,
     root,
     pcrs,
     output: () => output,
@@ -88,21 +92,4 @@ export async function startEnclave(): Promise<RunningEnclave> {
       rmSync(stateDir, { recursive: true, force: true });
     },
   };
-}
-
-/** A party's connection to the enclave: requests in, validated responses out. */
-export class PartyConnection {
-  private constructor(readonly channel: FrameChannel) {}
-
-  static async open(address: string): Promise<PartyConnection> {
-    return new PartyConnection(new FrameChannel(await connect(address)));
-  }
-
-  async send(request: unknown): Promise<EnclaveResponse> {
-    return parseEnclaveResponse(await this.channel.request(request));
-  }
-
-  close(): void {
-    this.channel.destroy();
-  }
 }

@@ -1,0 +1,1 @@
+export { EnclaveConnection } from './enclave-connection.js';
