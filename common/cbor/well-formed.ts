@@ -24,6 +24,15 @@ export class CborFormatError extends Error {
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * ASCII is valid UTF-8: checking bytes directly spares a TextDecoder call per string, which dominated scanning
+ * inputs made of a million short identifiers.
+ */
+function isAscii(bytes: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if ((bytes[i] as number) >= 0x80) return false;
+  return true;
+}
 const DEFAULT_MAX_DEPTH = 32;
 
 interface Head {
@@ -118,7 +127,7 @@ class Scanner {
     const length = this.lengthOf(head, pos);
     const end = head.next + length;
     if (end > this.bytes.length) throw new CborFormatError('string runs past the end of input', pos);
-    if (head.major === 3) {
+    if (head.major === 3 && !isAscii(this.bytes, head.next, end)) {
       try {
         utf8.decode(this.bytes.subarray(head.next, end));
       } catch {
