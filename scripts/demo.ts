@@ -1,108 +1,46 @@
 /**
- * `npm run demo`: the main job. Until the enclave, simulator and parent land it shows the first capability a
- * party needs: verifying real AWS Nitro attestation documents, and refusing altered or foreign ones, through the
- * real CLI in separate processes. Later issues grow it into the full simulated end-to-end session.
+ * `npm run demo`: the main job, in simulator mode. Part 1 verifies real AWS attestation documents with the CLI;
+ * part 2 runs real sessions against the enclave bundle as its own process. `--json` prints one object.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { attestationChecks } from './demo/attestation-checks.js';
+import { sessionDemos } from './demo/sessions.js';
 
 const root = resolve(import.meta.dirname, '..');
-const vectors = resolve(root, '../shared/vectors/attestation');
-const cli = join(root, 'dist/cli.js');
 const json = process.argv.includes('--json');
 
-if (!existsSync(cli)) spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
-if (!existsSync(vectors)) {
-  process.stderr.write(`demo: the real AWS test vectors are expected in ${vectors}\n`);
-  process.exit(2);
-}
-
-interface Case {
-  readonly title: string;
-  readonly file: string;
-  readonly args: readonly string[];
-  readonly expect: 'valid' | string;
-}
-
-const index = JSON.parse(readFileSync(join(vectors, 'index.json'), 'utf8')) as {
-  file: string;
-  pcrs: Record<string, string>;
-}[];
-const work = mkdtempSync(join(tmpdir(), 'nitro-mpc-demo-'));
-const real = index.find((v) => v.file === 'aws-2025-04-04-rsa-public-key.cbor');
-if (!real) throw new Error('vector aws-2025-04-04-rsa-public-key.cbor is missing from index.json');
-const realPath = join(vectors, real.file);
-const tampered = Buffer.from(readFileSync(realPath));
-tampered[tampered.length - 200] = (tampered[tampered.length - 200] ?? 0) ^ 0x01;
-writeFileSync(join(work, 'tampered.cbor'), tampered);
-
-const cases: Case[] = [
-  {
-    title: 'real AWS document, at its own time, with its PCR0..2 as policy',
-    file: realPath,
-    args: [
-      '--at',
-      'document',
-      '--pcr',
-      `0=${real.pcrs['0']}`,
-      '--pcr',
-      `1=${real.pcrs['1']}`,
-      '--pcr',
-      `2=${real.pcrs['2']}`,
-    ],
-    expect: 'valid',
-  },
-  {
-    title: 'the same document, expecting another PCR0',
-    file: realPath,
-    args: ['--at', 'document', '--pcr', `0=${'00'.repeat(47)}01`],
-    expect: 'ATTESTATION_PCR_MISMATCH',
-  },
-  {
-    title: 'the same document, one bit flipped',
-    file: join(work, 'tampered.cbor'),
-    args: ['--at', 'document'],
-    expect: 'ATTESTATION_BAD_SIGNATURE',
-  },
-  {
-    title: 'the same document, today (its leaf lived 3 hours)',
-    file: realPath,
-    args: [],
-    expect: 'ATTESTATION_CERT_EXPIRED',
-  },
-  {
-    title: 'a debug-mode enclave (PCR0..2 zero)',
-    file: join(vectors, 'aws-2023-09-18.cbor'),
-    args: ['--at', 'document'],
-    expect: 'ATTESTATION_DEBUG_ENCLAVE',
-  },
-  {
-    title: 'a self-signed document that is not from AWS',
-    file: join(vectors, 'self-signed-not-aws.cbor'),
-    args: ['--at', 'document'],
-    expect: 'ATTESTATION_ROOT_UNTRUSTED',
-  },
-];
-
-const results = cases.map((c) => {
-  const run = spawnSync(process.execPath, [cli, 'attestation', 'verify', c.file, ...c.args, '--json'], {
-    encoding: 'utf8',
+// The CLI and the enclave bundle the demo runs, built as `npm ci` builds them.
+for (const script of ['scripts/build.mjs', 'scripts/bundle.mjs']) {
+  const built = spawnSync(process.execPath, [resolve(root, script)], {
+    stdio: ['ignore', 'ignore', 'inherit'],
   });
-  const out = JSON.parse(run.stdout) as { valid: boolean; code?: string; moduleId?: string };
-  const verdict = out.valid ? 'valid' : (out.code ?? 'unknown');
-  return { title: c.title, verdict, expected: c.expect, exitCode: run.status, ok: verdict === c.expect };
-});
-rmSync(work, { recursive: true, force: true });
-
-if (json) process.stdout.write(`${JSON.stringify({ demo: 'attestation', results }, null, 2)}\n`);
-else {
-  process.stdout.write(
-    'nitro-mpc demo: verifying real AWS Nitro attestation documents with `nitro-mpc attestation verify`\n\n',
-  );
-  for (const r of results) {
-    process.stdout.write(`${r.ok ? 'ok  ' : 'FAIL'} ${r.title}\n     -> ${r.verdict} (exit ${r.exitCode})\n`);
-  }
+  if (built.status !== 0) process.exit(2);
 }
-process.exitCode = results.every((r) => r.ok) ? 0 : 1;
+
+const started = performance.now();
+const checks = attestationChecks(root);
+const sessions = await sessionDemos();
+const seconds = Math.round((performance.now() - started) / 100) / 10;
+const ok = checks.every((c) => c.ok) && sessions.every((s) => s.ok);
+
+if (json) {
+  process.stdout.write(
+    `${JSON.stringify({ demo: 'nitro-mpc', ok, seconds, attestation: checks, sessions }, null, 2)}\n`,
+  );
+} else {
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  out('nitro-mpc demo (simulator mode)\n');
+  out('1. A party checks attestation documents (real AWS ones) with `nitro-mpc attestation verify`:');
+  for (const c of checks) out(`   ${c.ok ? 'ok  ' : 'FAIL'} ${c.title} -> ${c.verdict}`);
+  out('\n2. Sessions against the enclave app running as its own process (simulated NSM):');
+  for (const s of sessions) {
+    out(`   ${s.ok ? 'ok  ' : 'FAIL'} ${s.title}`);
+    out(`        result: ${JSON.stringify(s.result)}`);
+    out(
+      `        ${s.receiptsVerified} signed results verified; destruction certificate verified (${s.destructionCertificate.inputsDestroyed} inputs destroyed)`,
+    );
+  }
+  out(`\n${ok ? 'all good' : 'SOMETHING FAILED'} in ${seconds} s`);
+}
+process.exitCode = ok ? 0 : 1;

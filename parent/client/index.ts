@@ -1,1 +1,3 @@
+/** nitro-mpc/client: the party SDK. */
 export { EnclaveConnection } from './enclave-connection.js';
+export { EnclaveRefusal, PartyClient, type PartyClientOptions, type PartyIdentity } from './party-client.js';

@@ -6,24 +6,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { encodeCbor } from '../../common/cbor/index.js';
-import { EnclaveConnection } from '../../parent/client/index.js';
-import {
-  encodeManifest,
-  generateHpkeKeyPair,
-  generateSigningKeyPair,
-  InputStreamSealer,
-  parseManifest,
-  signApproval,
-  signRequest,
-  verifySessionAttestation,
-} from '../../protocol/index.js';
+import { EnclaveConnection, PartyClient } from '../../parent/client/index.js';
+import { generateHpkeKeyPair, generateSigningKeyPair, parseManifest } from '../../protocol/index.js';
 import { measurementOf, startEnclave } from '../../simulator/enclave-process.js';
 import { emit, round } from './measure.js';
 import { benchPsiEvaluation } from './psi-eval.js';
 
 const ITEMS = 1 << 20;
-const CHUNK_BYTES = 512 * 1024;
 
 function items(first: number): string[] {
   return Array.from(
@@ -40,14 +29,20 @@ function peakRssMiB(pid: number): number {
 
 async function endToEnd(): Promise<{ seconds: number; enclavePeakRssMiB: number; cardinality: number }> {
   const enclave = await startEnclave();
+  const parties = await Promise.all(
+    ['a', 'b'].map(async (id) => ({
+      id,
+      signing: generateSigningKeyPair('Ed25519'),
+      hpke: await generateHpkeKeyPair(),
+    })),
+  );
+  const clients = await Promise.all(
+    parties.map(
+      async (p) =>
+        new PartyClient(await EnclaveConnection.open(enclave.address), p, { roots: [enclave.root] }),
+    ),
+  );
   try {
-    const parties = await Promise.all(
-      ['a', 'b'].map(async (id) => ({
-        id,
-        signing: generateSigningKeyPair('Ed25519'),
-        hpke: await generateHpkeKeyPair(),
-      })),
-    );
     const now = Date.now();
     const manifest = parseManifest({
       version: 1,
@@ -75,71 +70,22 @@ async function endToEnd(): Promise<{ seconds: number; enclavePeakRssMiB: number;
       rounds: 1,
       enclave: { pcrs: enclave.pcrs },
     });
+    const [a, b] = clients as [PartyClient, PartyClient];
+    await a.create(manifest);
+    for (const client of clients) await client.approve(manifest);
+    for (const client of clients) await client.attest(manifest);
     const sets = { a: items(0), b: items(ITEMS / 2) };
-    const connections = await Promise.all(parties.map(() => EnclaveConnection.open(enclave.address)));
-    const [first] = connections;
-    if (!first) throw new Error('no connection');
-    const created = await first.send({ type: 'create-session', manifest: encodeManifest(manifest) });
-    if (created.type !== 'session-created') throw new Error(JSON.stringify(created));
-    const sessionId = created.sessionId;
-    for (const p of parties)
-      await first.send({ type: 'approve', approval: signApproval(manifest, p.id, p.signing.privateKey) });
-    const nonce = new Uint8Array(randomBytes(32));
-    const attested = await first.send({ type: 'attest', sessionId, nonce });
-    if (attested.type !== 'attestation') throw new Error(JSON.stringify(attested));
-    const { hpkePublicKey } = await verifySessionAttestation(attested.document, {
-      manifest,
-      nonce,
-      roots: [enclave.root],
-    });
 
     // Timed from here: each party encodes, seals and streams its set; then evaluation and the signed result.
     const start = performance.now();
-    await Promise.all(
-      parties.map(async (p, k) => {
-        const connection = connections[k] as EnclaveConnection;
-        const binding = { sessionId, inputName: `set-${p.id}`, partyId: p.id, round: 1 };
-        const sealer = await InputStreamSealer.start({
-          ...binding,
-          recipientPublicKey: hpkePublicKey,
-          senderSigningKey: p.signing.privateKey,
-        });
-        await connection.send({ type: 'submit-input-stream', sessionId, header: sealer.header });
-        const plaintext = encodeCbor(sets[p.id as 'a' | 'b']);
-        let last = '';
-        for (let offset = 0; offset < plaintext.length; offset += CHUNK_BYTES) {
-          const chunk = await sealer.sealChunk(
-            plaintext.subarray(offset, offset + CHUNK_BYTES),
-            offset + CHUNK_BYTES >= plaintext.length,
-          );
-          last = (await connection.send({ type: 'submit-input-chunk', ...binding, chunk })).type;
-        }
-        if (last !== 'input-accepted') throw new Error(`party ${p.id}: ${last}`);
-      }),
-    );
-    const a = parties[0] as (typeof parties)[number];
-    await first.send(signRequest({ type: 'evaluate', sessionId, round: 1 }, a.id, a.signing.privateKey));
-    const result = await first.send(
-      signRequest({ type: 'get-result', sessionId, round: 1 }, a.id, a.signing.privateKey),
-    );
+    await Promise.all([a.submit(manifest, 'set-a', sets.a), b.submit(manifest, 'set-b', sets.b)]);
+    await a.evaluate(manifest);
+    const { value } = await a.result(manifest);
     const seconds = (performance.now() - start) / 1000;
-    if (result.type !== 'result') throw new Error(JSON.stringify(result));
-    const { openResult } = await import('../../protocol/index.js');
-    const { decodeStrictCbor } = await import('../../common/cbor/index.js');
-    const opened = decodeStrictCbor(
-      await openResult(
-        { sessionId, round: 1, recipient: a.id, view: 'full' },
-        result.receipt.body.result,
-        a.hpke.privateKey,
-      ),
-    ) as Map<string, number>;
-    for (const c of connections) c.close();
-    return {
-      seconds,
-      enclavePeakRssMiB: peakRssMiB(enclave.pid),
-      cardinality: opened.get('cardinality') ?? -1,
-    };
+    const cardinality = (value as Map<string, number>).get('cardinality') ?? -1;
+    return { seconds, enclavePeakRssMiB: peakRssMiB(enclave.pid), cardinality };
   } finally {
+    for (const client of clients) client.close();
     await enclave.stop();
   }
 }

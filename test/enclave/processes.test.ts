@@ -1,24 +1,12 @@
 /**
  * The enclave as a real process (the reproducible bundle, simulated NSM), parties as separate connections over a
- * real unix socket: what runs on Nitro, with vsock swapped for unix.
+ * real unix socket through the party SDK: what runs on Nitro, with vsock swapped for unix.
  */
 import { randomBytes } from 'node:crypto';
 import { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeStrictCbor, encodeCbor } from '../../common/cbor/index.js';
-import { EnclaveConnection as PartyConnection } from '../../parent/client/index.js';
-import {
-  encodeManifest,
-  InputStreamSealer,
-  type Manifest,
-  openResult,
-  parseManifest,
-  sealInput,
-  signApproval,
-  signRequest,
-  verifyReceipt,
-  verifySessionAttestation,
-} from '../../protocol/index.js';
+import { EnclaveConnection, EnclaveRefusal, PartyClient } from '../../parent/client/index.js';
+import { type Manifest, parseManifest } from '../../protocol/index.js';
 import { measurementOf, type RunningEnclave, startEnclave } from '../../simulator/enclave-process.js';
 import { makeParty, type Party } from './support.js';
 
@@ -72,188 +60,104 @@ function manifestFor(
   });
 }
 
-/** Each party on its own connection: approve, then attest with its own nonce and verify before sending. */
-async function agree(manifest: Manifest, connections: Map<string, PartyConnection>) {
-  const first = connections.get('alice') as PartyConnection;
-  const created = await first.send({ type: 'create-session', manifest: encodeManifest(manifest) });
-  if (created.type !== 'session-created') throw new Error(JSON.stringify(created));
-  for (const party of [alice, bob, carol]) {
-    const connection = connections.get(party.id) as PartyConnection;
-    const approved = await connection.send({
-      type: 'approve',
-      approval: signApproval(manifest, party.id, party.signing.privateKey),
-    });
-    expect(approved.type).toBe('approval-recorded');
-  }
-  const nonce = new Uint8Array(randomBytes(32));
-  const attested = await first.send({ type: 'attest', sessionId: created.sessionId, nonce });
-  if (attested.type !== 'attestation') throw new Error(JSON.stringify(attested));
-  const verified = await verifySessionAttestation(attested.document, {
-    manifest,
-    nonce,
-    roots: [enclave.root],
-  });
-  return { sessionId: created.sessionId, hpkePublicKey: verified.hpkePublicKey, document: attested.document };
+/** One SDK client per party, each on its own connection. */
+async function clientsFor(): Promise<Record<'alice' | 'bob' | 'carol', PartyClient>> {
+  const open = async (p: Party) =>
+    new PartyClient(await EnclaveConnection.open(enclave.address), p, { roots: [enclave.root] });
+  return { alice: await open(alice), bob: await open(bob), carol: await open(carol) };
 }
 
-async function connectAll(): Promise<Map<string, PartyConnection>> {
-  return new Map(
-    await Promise.all(
-      [alice, bob, carol].map(async (p) => [p.id, await PartyConnection.open(enclave.address)] as const),
-    ),
-  );
-}
-
-async function resultFor(
-  party: Party,
-  connection: PartyConnection,
-  sessionId: Uint8Array,
-  manifest: Manifest,
-) {
-  const response = await connection.send(
-    signRequest({ type: 'get-result', sessionId, round: 1 }, party.id, party.signing.privateKey),
-  );
-  if (response.type !== 'result') throw new Error(JSON.stringify(response));
-  await verifyReceipt(response.receipt, { roots: [enclave.root], manifest });
-  const { body } = response.receipt;
-  const bytes = await openResult(
-    { sessionId, round: 1, recipient: party.id, view: body.view },
-    body.result,
-    party.hpke.privateKey,
-  );
-  return decodeStrictCbor(bytes) as Map<string, unknown>;
+async function agree(manifest: Manifest, clients: Record<string, PartyClient>): Promise<void> {
+  await (clients['alice'] as PartyClient).create(manifest);
+  for (const client of Object.values(clients)) await client.approve(manifest);
+  for (const client of Object.values(clients)) await client.attest(manifest);
 }
 
 describe('the enclave process over a unix socket', () => {
-  it('computes a three-party mean end to end, with signed results and a destruction certificate', async () => {
-    const connections = await connectAll();
+  it('computes a three-party mean end to end, with verified results and destruction certificate', async () => {
+    const clients = await clientsFor();
     const manifest = manifestFor('mean', {}, [alice, bob, carol]);
-    const session = await agree(manifest, connections);
+    await agree(manifest, clients);
     const salaries: Record<string, number[]> = {
       alice: [100_000, 110_000],
       bob: [90_000],
       carol: [120_000, 80_000],
     };
-    for (const party of [alice, bob, carol]) {
-      const envelope = await sealInput({
-        sessionId: session.sessionId,
-        inputName: `${party.id}-input`,
-        partyId: party.id,
-        round: 1,
-        plaintext: encodeCbor(salaries[party.id]),
-        recipientPublicKey: session.hpkePublicKey,
-        senderSigningKey: party.signing.privateKey,
-      });
-      const accepted = await (connections.get(party.id) as PartyConnection).send({
-        type: 'submit-input',
-        sessionId: session.sessionId,
-        input: { mode: 'hpke', envelope },
-      });
-      expect(accepted.type).toBe('input-accepted');
+    for (const [id, client] of Object.entries(clients)) {
+      expect(await client.submit(manifest, `${id}-input`, salaries[id])).toHaveLength(32);
     }
-    const carolConnection = connections.get('carol') as PartyConnection;
-    const started = await carolConnection.send(
-      signRequest(
-        { type: 'evaluate', sessionId: session.sessionId, round: 1 },
-        'carol',
-        carol.signing.privateKey,
-      ),
-    );
-    expect(started.type).toBe('evaluation-started');
-    for (const party of [alice, bob, carol]) {
-      const result = await resultFor(
-        party,
-        connections.get(party.id) as PartyConnection,
-        session.sessionId,
-        manifest,
+    await clients.carol.evaluate(manifest);
+    for (const client of Object.values(clients)) {
+      const { value, summary } = await client.result(manifest);
+      expect(value).toEqual(
+        new Map<string, unknown>([
+          ['mean', 100_000],
+          ['count', 5],
+        ]),
       );
-      expect(result.get('mean')).toBe(100_000);
-      expect(result.get('count')).toBe(5);
+      expect(summary.kind).toBe('result');
     }
-    const destroyed = await carolConnection.send(
-      signRequest({ type: 'destroy', sessionId: session.sessionId }, 'carol', carol.signing.privateKey),
-    );
-    if (destroyed.type !== 'destroyed') throw new Error(JSON.stringify(destroyed));
-    const summary = await verifyReceipt(destroyed.certificate, { roots: [enclave.root], manifest });
+    const { certificate, summary } = await clients.alice.destroy(manifest);
     expect(summary.kind).toBe('destruction');
-    expect(destroyed.certificate.body.destroyed).toHaveLength(3);
-    for (const c of connections.values()) c.close();
+    expect(certificate.body.reason).toBe('completed');
+    expect(certificate.body.destroyed).toHaveLength(3);
+    await expect(clients.bob.submit(manifest, 'bob-input', [1])).rejects.toMatchObject({
+      code: 'SESSION_DESTROYED',
+    });
+    for (const client of Object.values(clients)) client.close();
   });
 
   it('computes PSI cardinality over 100k items per party, streamed in chunks', async () => {
-    const connections = await connectAll();
+    const clients = await clientsFor();
     const manifest = manifestFor('psi', { itemKind: 'string', reveal: 'cardinality' }, [alice, bob]);
-    const session = await agree(manifest, connections);
+    await agree(manifest, clients);
     const shared = Array.from({ length: 25_000 }, (_, i) => `customer-${i}`);
-    const items: Record<string, string[]> = {
-      alice: [...shared, ...Array.from({ length: 75_000 }, (_, i) => `alice-only-${i}`)],
-      bob: [...shared, ...Array.from({ length: 75_000 }, (_, i) => `bob-only-${i}`)],
-    };
-    for (const party of [alice, bob]) {
-      const connection = connections.get(party.id) as PartyConnection;
-      const binding = {
-        sessionId: session.sessionId,
-        inputName: `${party.id}-input`,
-        partyId: party.id,
-        round: 1,
-      };
-      const sealer = await InputStreamSealer.start({
-        ...binding,
-        recipientPublicKey: session.hpkePublicKey,
-        senderSigningKey: party.signing.privateKey,
-      });
-      expect(
-        (
-          await connection.send({
-            type: 'submit-input-stream',
-            sessionId: session.sessionId,
-            header: sealer.header,
-          })
-        ).type,
-      ).toBe('chunk-accepted');
-      const plaintext = encodeCbor(items[party.id]);
-      const chunkBytes = 512 * 1024;
-      let last: Awaited<ReturnType<PartyConnection['send']>> | undefined;
-      for (let offset = 0; offset < plaintext.length; offset += chunkBytes) {
-        const final = offset + chunkBytes >= plaintext.length;
-        const chunk = await sealer.sealChunk(plaintext.subarray(offset, offset + chunkBytes), final);
-        last = await connection.send({
-          type: 'submit-input-chunk',
-          sessionId: session.sessionId,
-          inputName: binding.inputName,
-          partyId: party.id,
-          round: 1,
-          chunk,
-        });
-      }
-      expect(last?.type).toBe('input-accepted');
-    }
-    const carolConnection = connections.get('carol') as PartyConnection;
-    await carolConnection.send(
-      signRequest(
-        { type: 'evaluate', sessionId: session.sessionId, round: 1 },
-        'carol',
-        carol.signing.privateKey,
-      ),
-    );
-    const result = await resultFor(
-      alice,
-      connections.get('alice') as PartyConnection,
-      session.sessionId,
-      manifest,
-    );
-    expect(result.get('cardinality')).toBe(25_000);
-    expect(result.has('members')).toBe(false);
-    for (const c of connections.values()) c.close();
+    await clients.alice.submit(manifest, 'alice-input', [
+      ...shared,
+      ...Array.from({ length: 75_000 }, (_, i) => `alice-only-${i}`),
+    ]);
+    await clients.bob.submit(manifest, 'bob-input', [
+      ...Array.from({ length: 75_000 }, (_, i) => `bob-only-${i}`),
+      ...shared,
+    ]);
+    await clients.carol.evaluate(manifest);
+    const { value } = await clients.alice.result(manifest);
+    expect(value).toEqual(new Map([['cardinality', 25_000]]));
+    for (const client of Object.values(clients)) client.close();
+  });
+
+  it('refuses an input after the window with its code, and the honest inputs stay', async () => {
+    const clients = await clientsFor();
+    const now = Date.now();
+    const manifest = parseManifest({
+      ...manifestFor('mean', {}, [alice, bob]),
+      window: { opensAt: now - 60_000, closesAt: now + 1500 },
+    });
+    await agree(manifest, clients);
+    await clients.alice.submit(manifest, 'alice-input', [10]);
+    await new Promise((done) => setTimeout(done, 1600));
+    const late = await clients.bob.submit(manifest, 'bob-input', [20]).catch((e: unknown) => e);
+    expect(late).toBeInstanceOf(EnclaveRefusal);
+    expect(late).toMatchObject({ code: 'WINDOW_CLOSED' });
+    const status = await clients.alice.status(manifest);
+    expect(status.inputs).toEqual([
+      { inputName: 'alice-input', partyId: 'alice', provided: true },
+      { inputName: 'bob-input', partyId: 'bob', provided: false },
+    ]);
+    for (const client of Object.values(clients)) client.close();
   });
 
   it('makes a party refuse an enclave whose PCRs differ from the manifest', async () => {
-    const connections = await connectAll();
+    const clients = await clientsFor();
     const wrong = enclave.pcrs.map((p) => (p.index === 0 ? { index: 0, allowed: ['ab'.repeat(48)] } : p));
-    const manifest = manifestFor('mean', {}, [alice, bob]);
-    const other = parseManifest({ ...manifest, enclave: { pcrs: wrong } });
-    await expect(agree(other, connections)).rejects.toMatchObject({ code: 'ATTESTATION_PCR_MISMATCH' });
-    for (const c of connections.values()) c.close();
+    const manifest = parseManifest({ ...manifestFor('mean', {}, [alice, bob]), enclave: { pcrs: wrong } });
+    await clients.alice.create(manifest);
+    for (const client of Object.values(clients)) await client.approve(manifest);
+    await expect(clients.alice.attest(manifest)).rejects.toMatchObject({ code: 'ATTESTATION_PCR_MISMATCH' });
+    await expect(clients.alice.submit(manifest, 'alice-input', [1])).rejects.toMatchObject({
+      code: 'ATTESTATION_REQUIRED',
+    });
+    for (const client of Object.values(clients)) client.close();
   });
 
   it('refuses an oversized frame and a garbage connection, and keeps serving everyone else', async () => {
@@ -267,9 +171,9 @@ describe('the enclave process over a unix socket', () => {
       socket.write(junk);
       await new Promise((done) => socket.once('close', done));
     }
-    const killed = await PartyConnection.open(enclave.address);
+    const killed = await EnclaveConnection.open(enclave.address);
     killed.channel.destroy();
-    const healthy = await PartyConnection.open(enclave.address);
+    const healthy = await EnclaveConnection.open(enclave.address);
     const response = await healthy.send({
       type: 'attest',
       sessionId: new Uint8Array(32),
