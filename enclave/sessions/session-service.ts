@@ -91,20 +91,16 @@ export class SessionService {
       }
       case 'submit-input': {
         const session = this.session(request.sessionId);
-        if (request.input.mode !== 'hpke') {
-          throw new SessionError(
-            'SESSION_UNSUPPORTED',
-            'KMS-mode inputs need the enclave KMS client, which this enclave build does not wire in yet',
-          );
-        }
-        const envelope = request.input.envelope;
-        const commitment = await session.submit(envelope);
+        const input = request.input;
+        const commitment =
+          input.mode === 'hpke' ? await session.submit(input.envelope) : await session.submitKms(input);
+        const binding = input.mode === 'hpke' ? input.envelope : input;
         return {
           type: 'input-accepted',
           sessionId: session.id,
-          inputName: envelope.inputName,
-          partyId: envelope.partyId,
-          round: envelope.round,
+          inputName: binding.inputName,
+          partyId: binding.partyId,
+          round: binding.round,
           commitment,
         };
       }

@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import { bytesToHex } from '../../common/bytes.js';
 import { decodeStrictCbor, encodeCbor } from '../../common/cbor/index.js';
 import {
   type DestructionCertificate,
   decodeManifest,
+  encodeProtocolValue,
   encodeSessionBinding,
   generateHpkeKeyPair,
   generateSigningKeyPair,
@@ -12,10 +14,12 @@ import {
   type InputCommitment,
   type InputStreamHeader,
   InputStreamOpener,
+  type KmsInput,
   type Manifest,
   type ManifestApproval,
   type ManifestInput,
   openInput,
+  openKmsInput,
   pendingApprovals,
   type RequestAuth,
   RequestNonceCache,
@@ -26,6 +30,7 @@ import {
   signDestructionCertificate,
   signResultReceipt,
   verifyApproval,
+  verifyKmsInput,
   verifyRequest,
 } from '../../protocol/index.js';
 import {
@@ -40,11 +45,20 @@ import {
 import { AuditLog } from './audit-log.js';
 import { SessionError } from './errors.js';
 
-/** What a session needs from its surroundings: a clock and the NSM. */
+/** A KMS Decrypt through `Recipient`: the data key, released only to this attested enclave. */
+export type KmsDecrypt = (request: {
+  readonly ciphertextBlob: Uint8Array;
+  readonly keyId: string;
+  readonly encryptionContext: Readonly<Record<string, string>>;
+}) => Promise<Uint8Array>;
+
+/** What a session needs from its surroundings: a clock, the NSM and, for KMS-mode inputs, KMS. */
 export interface SessionEnvironment {
   now(): number;
   /** An attestation document with `userData` and `nonce` (the NSM's attest). */
   attest(userData: Uint8Array, nonce?: Uint8Array): Promise<Uint8Array>;
+  /** Absent when the enclave has no KMS connection: KMS-mode inputs are then refused. */
+  readonly kmsDecrypt?: KmsDecrypt;
 }
 
 export type SessionPhase = 'awaiting-approvals' | 'open' | 'evaluating' | 'completed' | 'destroyed';
@@ -326,6 +340,40 @@ export class Session {
       return this.keepFirst(again.kept);
     }
     return this.store(binding, again.spec, opened.plaintext, opened.commitment);
+  }
+
+  /**
+   * An input prepared ahead of time under the party's own KMS key: the party's signature and the binding are
+   * checked first, then KMS releases the data key to this enclave only (its policy names our PCRs).
+   */
+  async submitKms(input: KmsInput): Promise<Uint8Array> {
+    const binding = pickBinding(input);
+    const { kept } = this.admit(binding);
+    if (kept) return this.keepFirst(kept);
+    const kmsDecrypt = this.env.kmsDecrypt;
+    if (!kmsDecrypt) {
+      throw new SessionError('SESSION_UNSUPPORTED', 'this enclave has no KMS connection for KMS-mode inputs');
+    }
+    const verified = verifyKmsInput(input, binding, this.party(binding.partyId).signingKey);
+    const dataKey = await kmsDecrypt({
+      ciphertextBlob: verified.encryptedDataKey,
+      keyId: verified.keyId,
+      encryptionContext: verified.encryptionContext,
+    });
+    let plaintext: Uint8Array;
+    try {
+      plaintext = openKmsInput(verified, dataKey, binding);
+    } finally {
+      dataKey.fill(0);
+    }
+    const again = this.admit(binding);
+    if (again.kept) {
+      plaintext.fill(0);
+      return this.keepFirst(again.kept);
+    }
+    // Like an envelope's, the commitment hashes the submission (ciphertext), never the plaintext.
+    const commitment = new Uint8Array(createHash('sha256').update(encodeProtocolValue(verified)).digest());
+    return this.store(binding, again.spec, plaintext, commitment);
   }
 
   async startStream(header: InputStreamHeader): Promise<void> {
