@@ -6,6 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { listFunctions } from './functions/index.js';
+import { EnclaveKmsClient } from './kms/index.js';
 import { type Nsm, openNsmDevice } from './nsm/index.js';
 import { serveSessions } from './server.js';
 import { SessionService } from './sessions/index.js';
@@ -15,13 +16,33 @@ interface EnclaveConfig {
   readonly listen: string;
   /** A simulation's state directory: use the simulated NSM instead of /dev/nsm. */
   readonly simStateDir: string | undefined;
+  /** KMS for KMS-mode inputs: endpoint, region and credentials (from the parent: the instance role's). */
+  readonly kms:
+    | {
+        readonly endpoint: string;
+        readonly region: string;
+        readonly credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+      }
+    | undefined;
 }
 
 function readConfig(env: NodeJS.ProcessEnv): EnclaveConfig {
   const port = env['NITRO_MPC_ENCLAVE_PORT'] ?? '5000';
+  const endpoint = env['NITRO_MPC_KMS_ENDPOINT'];
+  const accessKeyId = env['AWS_ACCESS_KEY_ID'];
+  const secretAccessKey = env['AWS_SECRET_ACCESS_KEY'];
+  const sessionToken = env['AWS_SESSION_TOKEN'];
   return {
     listen: env['NITRO_MPC_LISTEN'] ?? `vsock://any:${port}`,
     simStateDir: env['NITRO_MPC_SIM_STATE_DIR'] || undefined,
+    kms:
+      endpoint && accessKeyId && secretAccessKey
+        ? {
+            endpoint,
+            region: env['AWS_REGION'] ?? 'us-east-1',
+            credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) },
+          }
+        : undefined,
   };
 }
 
@@ -48,17 +69,22 @@ async function main(): Promise<void> {
   log(`starting (listen ${config.listen}${config.simStateDir ? ', simulated NSM' : ''})`);
   const nsm = await openNsm(config);
   const description = await nsm.describe();
+  const kms = config.kms
+    ? await EnclaveKmsClient.create({ kms: config.kms, attest: (publicKey) => nsm.attest({ publicKey }) })
+    : undefined;
   const service = new SessionService({
     now: Date.now,
     attest: (userData, nonce) => nsm.attest({ userData, ...(nonce === undefined ? {} : { nonce }) }),
+    ...(kms ? { kmsDecrypt: async (request) => (await kms.decrypt(request)).plaintext } : {}),
     onEvent: (event) => log(`${event.type} ${event.request}: ${event.code}`),
   });
   const server = await serveSessions(config.listen, service);
-  log(`ready: NSM ${description.moduleId}, serving sessions`);
+  log(`ready: NSM ${description.moduleId}, serving sessions${kms ? ', KMS-mode inputs enabled' : ''}`);
   const stop = async (signal: string) => {
     log(`${signal}: destroying sessions and stopping`);
     await server.close();
     await service.close();
+    kms?.close();
     await nsm.close();
     process.exit(0);
   };
