@@ -322,7 +322,7 @@ export class Session {
 
   /** A single HPKE envelope. */
   async submit(envelope: InputBinding & Record<string, unknown>): Promise<Uint8Array> {
-    const binding = pickBinding(envelope);
+    const binding = expectedBinding(this.id, envelope);
     const { kept } = this.admit(binding);
     if (kept) return this.keepFirst(kept);
     const hpke = this.hpke;
@@ -347,7 +347,7 @@ export class Session {
    * checked first, then KMS releases the data key to this enclave only (its policy names our PCRs).
    */
   async submitKms(input: KmsInput): Promise<Uint8Array> {
-    const binding = pickBinding(input);
+    const binding = expectedBinding(this.id, input);
     const { kept } = this.admit(binding);
     if (kept) return this.keepFirst(kept);
     const kmsDecrypt = this.env.kmsDecrypt;
@@ -377,7 +377,7 @@ export class Session {
   }
 
   async startStream(header: InputStreamHeader): Promise<void> {
-    const binding = pickBinding(header);
+    const binding = expectedBinding(this.id, header);
     const { spec } = this.admit(binding);
     const hpke = this.hpke;
     if (!hpke) throw new SessionError('SESSION_DESTROYED', 'this session was destroyed');
@@ -395,7 +395,8 @@ export class Session {
   }
 
   /** One chunk; on the final one the input is stored. Returns the commitment then, else undefined. */
-  async addChunk(binding: InputBinding, chunk: InputChunk): Promise<Uint8Array | undefined> {
+  async addChunk(claimed: InputBinding, chunk: InputChunk): Promise<Uint8Array | undefined> {
+    const binding = expectedBinding(this.id, claimed);
     const key = inputKey(binding);
     const stream = this.streams.get(key);
     if (!stream) throw new SessionError('INPUT_UNKNOWN', 'no stream was started for this input');
@@ -627,13 +628,9 @@ export class Session {
   }
 }
 
-function pickBinding(value: InputBinding): InputBinding {
-  return {
-    sessionId: value.sessionId,
-    inputName: value.inputName,
-    partyId: value.partyId,
-    round: value.round,
-  };
+/** What a submission must be bound to: its claimed input, party and round, in this session (never its own claim). */
+function expectedBinding(sessionId: Uint8Array, value: Omit<InputBinding, 'sessionId'>): InputBinding {
+  return { sessionId, inputName: value.inputName, partyId: value.partyId, round: value.round };
 }
 
 function inputKey(binding: Pick<InputBinding, 'inputName' | 'round'>): string {

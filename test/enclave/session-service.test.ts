@@ -254,6 +254,58 @@ describe('SessionService refusals keep honest parties whole', () => {
     expect(AuditLog.verify(altered)).toBe(false);
   });
 
+  it('keeps concurrent sessions apart: a party of one session cannot act in another', async () => {
+    const world = await makeWorld();
+    const { alice, bob, carol, mallory } = world.parties;
+    const first = await openSession(world, meanManifest(world));
+    const second = meanManifest(world, {
+      parties: [alice, mallory].map((p) => ({
+        id: p.id,
+        displayName: p.id,
+        signingKey: p.signing.publicKey,
+      })),
+      inputs: [{ name: 'salaries-a', provider: 'alice', schema: 'numbers', maxBytes: 1024, provide: 'once' }],
+      recipients: [{ party: 'mallory', view: 'full', delivery: 'clear' }],
+      threshold: 1,
+      evaluation: { trigger: 'on-request', requesters: ['mallory'] },
+    });
+    const other = await openSession(world, second);
+    world.clock.now = T0 + 1000;
+    const alicesInput = await submit(world, first, alice, 'salaries-a', [1]);
+    expect(codeOf(alicesInput.response)).toBe('input-accepted');
+    // Mallory is a party of the second session only: nothing of the first is hers.
+    for (const request of [
+      { type: 'status', sessionId: first.sessionId },
+      { type: 'evaluate', sessionId: first.sessionId, round: 1 },
+      { type: 'get-result', sessionId: first.sessionId, round: 1 },
+      { type: 'destroy', sessionId: first.sessionId },
+    ] as const) {
+      expect(codeOf(await world.service.handle(signed(world, mallory, request)))).toBe(
+        'PARTY_NOT_AUTHORIZED',
+      );
+    }
+    // An envelope sealed for the first session does not open in the second.
+    const sealedForFirst = await submit(world, first, bob, 'salaries-b', [2]);
+    const moved = await world.service.handle({
+      type: 'submit-input',
+      sessionId: other.sessionId,
+      input: { mode: 'hpke', envelope: sealedForFirst.envelope },
+    });
+    expect(codeOf(moved)).toBe('PARTY_NOT_AUTHORIZED');
+    // Alice is in both, but her envelope is bound to the first session: replayed into the second it is refused.
+    const replayed = await world.service.handle({
+      type: 'submit-input',
+      sessionId: other.sessionId,
+      input: { mode: 'hpke', envelope: alicesInput.envelope },
+    });
+    expect(codeOf(replayed)).toBe('BINDING_MISMATCH');
+    const status = expectOk(
+      await world.service.handle(signed(world, carol, { type: 'status', sessionId: first.sessionId })),
+      'status',
+    );
+    expect(status.inputs.every((i) => i.provided)).toBe(true);
+  });
+
   it('answers garbage with MESSAGE_INVALID and unknown sessions with SESSION_UNKNOWN', async () => {
     const world = await makeWorld();
     expect(codeOf(await world.service.handle({ type: 'nonsense' }))).toBe('MESSAGE_INVALID');
