@@ -19,7 +19,10 @@ interface EnclaveConfig {
   /** KMS for KMS-mode inputs: endpoint, region and credentials (from the parent: the instance role's). */
   readonly kms:
     | {
-        readonly endpoint: string;
+        /** Default: the regional AWS endpoint. */
+        readonly endpoint?: string;
+        /** The parent's egress relay to KMS (vsock://3:<port> on Nitro); TLS runs inside the enclave. */
+        readonly egress?: string;
         readonly region: string;
         readonly credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
       }
@@ -29,6 +32,9 @@ interface EnclaveConfig {
 function readConfig(env: NodeJS.ProcessEnv): EnclaveConfig {
   const port = env['NITRO_MPC_ENCLAVE_PORT'] ?? '5000';
   const endpoint = env['NITRO_MPC_KMS_ENDPOINT'];
+  // The parent (CID 3) relays KMS traffic from this vsock port to the allow-listed KMS host.
+  const egressPort = env['NITRO_MPC_KMS_EGRESS_PORT'];
+  const egress = env['NITRO_MPC_KMS_EGRESS'] ?? (egressPort ? `vsock://3:${egressPort}` : undefined);
   const accessKeyId = env['AWS_ACCESS_KEY_ID'];
   const secretAccessKey = env['AWS_SECRET_ACCESS_KEY'];
   const sessionToken = env['AWS_SESSION_TOKEN'];
@@ -36,9 +42,10 @@ function readConfig(env: NodeJS.ProcessEnv): EnclaveConfig {
     listen: env['NITRO_MPC_LISTEN'] ?? `vsock://any:${port}`,
     simStateDir: env['NITRO_MPC_SIM_STATE_DIR'] || undefined,
     kms:
-      endpoint && accessKeyId && secretAccessKey
+      (endpoint || egress) && accessKeyId && secretAccessKey
         ? {
-            endpoint,
+            ...(endpoint ? { endpoint } : {}),
+            ...(egress && !endpoint?.startsWith('http://') ? { egress } : {}),
             region: env['AWS_REGION'] ?? 'us-east-1',
             credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) },
           }

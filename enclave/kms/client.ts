@@ -5,7 +5,9 @@ import {
   KMSClient,
   type KMSClientConfig,
 } from '@aws-sdk/client-kms';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { z } from 'zod';
+import { egressHttpsAgent } from './egress-agent.js';
 import { CmsError, KmsClientError } from './errors.js';
 import { kmsClientErrorFrom } from './kms-errors.js';
 import { RecipientKeyPair } from './recipient-key-pair.js';
@@ -19,6 +21,11 @@ export interface KmsConnection {
   readonly credentials: NonNullable<KMSClientConfig['credentials']>;
   /** Default: the regional AWS endpoint. */
   readonly endpoint?: string;
+  /**
+   * On Nitro: the parent's egress relay (e.g. `vsock://3:8000`). Connections go through it and TLS runs inside the
+   * enclave, so the parent never sees KMS traffic in clear. Absent: the SDK connects directly (simulator mode).
+   */
+  readonly egress?: string;
 }
 
 export interface EnclaveKmsClientOptions {
@@ -112,8 +119,15 @@ export class EnclaveKmsClient {
     const keyPair = options.keyPair ?? (await RecipientKeyPair.generate());
     if (options.kms instanceof KMSClient)
       return new EnclaveKmsClient(options.kms, false, options.attest, keyPair);
-    const { region, credentials, endpoint } = options.kms;
-    const kms = new KMSClient({ region, credentials, ...(endpoint === undefined ? {} : { endpoint }) });
+    const { region, credentials, endpoint, egress } = options.kms;
+    const kms = new KMSClient({
+      region,
+      credentials,
+      ...(endpoint === undefined ? {} : { endpoint }),
+      ...(egress === undefined
+        ? {}
+        : { requestHandler: new NodeHttpHandler({ httpsAgent: egressHttpsAgent(egress) }) }),
+    });
     return new EnclaveKmsClient(kms, true, options.attest, keyPair);
   }
 

@@ -13,6 +13,7 @@ export {
   type KmsConnection,
 } from './client.js';
 export * from './cms/index.js';
+export { egressHttpsAgent } from './egress-agent.js';
 export {
   CMS_ERROR_CODES,
   CmsError,
