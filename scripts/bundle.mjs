@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { spawnSync } from 'node:child_process';
 // Builds the enclave application into one reproducible file, dist/enclave/main.mjs, with the nitro_native addon
 // beside it at dist/enclave/build/Release/nitro_native.node (where native/index.ts looks: build/Release next to
 // the loading file). Parties rebuild this to check PCRs, so the output depends only on the sources and the locked
@@ -82,9 +83,20 @@ if (flags['skip-addon']) {
   copyFileSync(addon, join(outDir, ADDON));
   manifest.addon = { file: ADDON, sha384: sha384(readFileSync(addon)) };
 }
+// The measurement of each library function as this very bundle computes it: what session manifests pin.
+const listed = spawnSync(process.execPath, [outfile, '--list-functions'], { encoding: 'utf8' });
+if (listed.status !== 0) fail(`the bundle could not list its functions: ${listed.stderr}`);
+manifest.functions = JSON.parse(listed.stdout).map(({ id, version, measurement }) => ({
+  id,
+  version,
+  measurement,
+}));
 writeFileSync(join(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 
 process.stdout.write(`${relative(process.cwd(), outfile) || outfile}  sha384 ${manifest.bundle.sha384}\n`);
 if (manifest.addon)
   process.stdout.write(`${join(relative(process.cwd(), outDir), ADDON)}  sha384 ${manifest.addon.sha384}\n`);
 process.stdout.write(`${inputs.length} inputs, sha384 of (path, content) list ${manifest.inputsSha384}\n`);
+process.stdout.write('function measurements (sha256), pinned by manifests:\n');
+for (const fn of manifest.functions)
+  process.stdout.write(`  ${`${fn.id}@${fn.version}`.padEnd(28)} ${fn.measurement}\n`);
