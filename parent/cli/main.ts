@@ -3,8 +3,10 @@ import { Command, CommanderError } from 'commander';
 import { registerAttestationCommands } from './commands/attestation.js';
 import { registerEifCommands } from './commands/eif.js';
 import { registerKmsCommands } from './commands/kms.js';
+import { registerProxyCommands } from './commands/proxy.js';
 import { registerSimCommands } from './commands/sim.js';
 import { EXIT } from './errors.js';
+import { registerPartyCommands } from './party/index.js';
 
 /** Builds the `nitro-mpc` command tree. Each part registers its own nouns. */
 export function buildProgram(setExit: (code: number) => void): Command {
@@ -17,6 +19,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
   registerSimCommands(program, setExit);
   registerEifCommands(program, setExit);
   registerKmsCommands(program, setExit);
+  registerPartyCommands(program, setExit);
+  registerProxyCommands(program, setExit);
   return program;
 }
 

@@ -1,3 +1,25 @@
 /** nitro-mpc/client: the party SDK. */
+export {
+  type AttestationRecord,
+  type AttestationTrust,
+  attestationRecordFromJson,
+  attestationRecordJsonSchema,
+  attestationRecordToJson,
+  requestAttestation,
+  verifyAttestationRecord,
+} from './attestation-record.js';
 export { EnclaveConnection } from './enclave-connection.js';
-export { EnclaveRefusal, PartyClient, type PartyClientOptions, type PartyIdentity } from './party-client.js';
+export { EnclaveRefusal } from './errors.js';
+export { expectResponse } from './expect-response.js';
+export { type SendInputOptions, sendInput } from './input-sender.js';
+export { PartyClient, type PartyClientOptions, type PartyIdentity } from './party-client.js';
+export {
+  decodePartyKeyFile,
+  encodePartyKeyFile,
+  generatePartyKeys,
+  PartyKeyFileError,
+  type PartyKeyFileJson,
+  type PartyKeys,
+  partyKeyFileSchema,
+  partyPublicEntry,
+} from './party-key-file.js';

@@ -23,6 +23,9 @@ import {
   verifySessionAttestation,
 } from '../../protocol/index.js';
 import type { EnclaveConnection } from './enclave-connection.js';
+import { EnclaveRefusal } from './errors.js';
+import { expectResponse } from './expect-response.js';
+import { sendInput } from './input-sender.js';
 
 /** A party: its id in manifests and its private keys (never sent anywhere). */
 export interface PartyIdentity {
@@ -37,21 +40,6 @@ export interface PartyClientOptions {
   /** Inputs larger than this are streamed in chunks of this size (default 512 KiB). */
   readonly chunkBytes?: number;
 }
-
-/** The enclave refused a request: `code` is its code (e.g. `WINDOW_CLOSED`), the message its explanation. */
-export class EnclaveRefusal extends NitroMpcError {}
-
-function expectResponse<T extends EnclaveResponse['type']>(
-  response: EnclaveResponse,
-  type: T,
-): Extract<EnclaveResponse, { type: T }> {
-  if (response.type === 'error') throw new EnclaveRefusal(response.code, response.message);
-  if (response.type !== type)
-    throw new EnclaveRefusal('MESSAGE_INVALID', `expected ${type}, got ${response.type}`);
-  return response as Extract<EnclaveResponse, { type: T }>;
-}
-
-const DEFAULT_CHUNK_BYTES = 512 * 1024;
 
 /**
  * One party's side of sessions, typed: agree, check the enclave by attestation before sending anything, send
@@ -103,47 +91,22 @@ export class PartyClient {
 
   /** Encrypts and sends one input (a CBOR-encodable value); streams it when large. Returns its commitment. */
   async submit(manifest: Manifest, inputName: string, value: unknown, round = 1): Promise<Uint8Array> {
-    const sessionId = sessionIdOf(manifest);
-    const key = this.sessionKeys.get(Buffer.from(sessionId).toString('hex'));
+    const key = this.sessionKeys.get(Buffer.from(sessionIdOf(manifest)).toString('hex'));
     if (!key)
       throw new EnclaveRefusal(
         'ATTESTATION_REQUIRED',
         'verify the enclave with attest() before sending inputs',
       );
-    const binding = { sessionId, inputName, partyId: this.party.id, round };
-    const plaintext = encodeCbor(value);
-    const chunkBytes = this.options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
-    if (plaintext.byteLength <= chunkBytes) {
-      const envelope = await sealInput({
-        ...binding,
-        plaintext,
-        recipientPublicKey: key,
-        senderSigningKey: this.party.signing.privateKey,
-      });
-      const response = await this.connection.send({
-        type: 'submit-input',
-        sessionId,
-        input: { mode: 'hpke', envelope },
-      });
-      return expectResponse(response, 'input-accepted').commitment;
-    }
-    const sealer = await InputStreamSealer.start({
-      ...binding,
-      recipientPublicKey: key,
-      senderSigningKey: this.party.signing.privateKey,
+    return sendInput({
+      connection: this.connection,
+      party: this.party,
+      manifest,
+      sessionKey: key,
+      inputName,
+      value,
+      round,
+      ...(this.options.chunkBytes === undefined ? {} : { chunkBytes: this.options.chunkBytes }),
     });
-    expectResponse(
-      await this.connection.send({ type: 'submit-input-stream', sessionId, header: sealer.header }),
-      'chunk-accepted',
-    );
-    let last: EnclaveResponse | undefined;
-    for (let offset = 0; offset < plaintext.byteLength; offset += chunkBytes) {
-      const final = offset + chunkBytes >= plaintext.byteLength;
-      const chunk = await sealer.sealChunk(plaintext.subarray(offset, offset + chunkBytes), final);
-      last = await this.connection.send({ type: 'submit-input-chunk', ...binding, chunk });
-      if (!final) expectResponse(last, 'chunk-accepted');
-    }
-    return expectResponse(last as EnclaveResponse, 'input-accepted').commitment;
   }
 
   private signed<R extends { type: string }>(request: R) {
