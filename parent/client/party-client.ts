@@ -1,21 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import type { Cert } from '../../attestation/index.js';
-import { decodeStrictCbor, encodeCbor } from '../../common/cbor/index.js';
-import { NitroMpcError } from '../../common/errors.js';
+import { decodeStrictCbor } from '../../common/cbor/index.js';
 import {
   type DestructionCertificate,
   type DestructionCertificateSummary,
-  type EnclaveResponse,
   encodeManifest,
   type HpkeKeyPair,
   type HpkePublicKey,
-  InputStreamSealer,
   type Manifest,
   openResult,
   type ResultReceipt,
   type ResultReceiptSummary,
   type SigningKeyPair,
-  sealInput,
   sessionIdOf,
   signApproval,
   signRequest,
