@@ -1,6 +1,7 @@
 /**
  * `npm run demo`: the main job, in simulator mode. Part 1 verifies real AWS attestation documents with the CLI;
- * part 2 runs real sessions against the enclave bundle as its own process. `--json` prints one object.
+ * part 2 runs real sessions through the parent's proxy to the enclave bundle, each its own process, and stops
+ * everything it started. `--json` prints one object.
  */
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -33,7 +34,9 @@ if (json) {
   out('nitro-mpc demo (simulator mode)\n');
   out('1. A party checks attestation documents (real AWS ones) with `nitro-mpc attestation verify`:');
   for (const c of checks) out(`   ${c.ok ? 'ok  ' : 'FAIL'} ${c.title} -> ${c.verdict}`);
-  out('\n2. Sessions against the enclave app running as its own process (simulated NSM):');
+  out(
+    '\n2. Sessions through the parent proxy (its own process) to the enclave app (its own process, simulated NSM):',
+  );
   for (const s of sessions) {
     out(`   ${s.ok ? 'ok  ' : 'FAIL'} ${s.title}`);
     out(`        result: ${JSON.stringify(s.result)}`);

@@ -1,7 +1,7 @@
 /**
  * Demo part 2: real sessions in simulator mode. The enclave bundle runs as its own process (simulated NSM
- * measuring that bundle); each company is a separate connection that checks the enclave by attestation before
- * sending anything. Three companies learn their average salary; two companies learn how many customers they
+ * measuring that bundle) behind the parent's proxy, another process; each company is a separate TCP connection
+ * through the proxy and checks the enclave by attestation before sending anything. Three companies learn their average salary; two companies learn how many customers they
  * share (100,000 each) and nothing else. Every result and destruction certificate is verified.
  */
 import { randomBytes } from 'node:crypto';
@@ -13,6 +13,7 @@ import {
   parseManifest,
 } from '../../protocol/index.js';
 import { measurementOf, type RunningEnclave, startEnclave } from '../../simulator/enclave-process.js';
+import { startProxyProcess } from '../../simulator/proxy-process.js';
 
 export interface SessionDemoResult {
   readonly title: string;
@@ -63,6 +64,7 @@ function manifestFor(
 
 async function runSession(
   enclave: RunningEnclave,
+  endpoint: string,
   title: string,
   fn: string,
   parameters: unknown,
@@ -72,8 +74,7 @@ async function runSession(
   const manifest = manifestFor(enclave, fn, parameters, companies);
   const clients = await Promise.all(
     companies.map(
-      async (c) =>
-        new PartyClient(await EnclaveConnection.open(enclave.address), c, { roots: [enclave.root] }),
+      async (c) => new PartyClient(await EnclaveConnection.open(endpoint), c, { roots: [enclave.root] }),
     ),
   );
   try {
@@ -108,6 +109,16 @@ async function runSession(
 
 export async function sessionDemos(): Promise<SessionDemoResult[]> {
   const enclave = await startEnclave();
+  const proxy = await startProxyProcess([
+    '--listen',
+    'tcp://127.0.0.1:0',
+    '--enclave',
+    enclave.address,
+  ]).catch(async (error: unknown) => {
+    await enclave.stop();
+    throw error;
+  });
+  const endpoint = String(proxy.ready['ingress']);
   try {
     const salaries = {
       acme: [92_000, 105_000, 87_500],
@@ -118,9 +129,10 @@ export async function sessionDemos(): Promise<SessionDemoResult[]> {
     const only = (who: string) =>
       Array.from({ length: 100_000 - shared.length }, (_, i) => `${who}-only-${i}@example.com`);
     return [
-      await runSession(enclave, 'three companies: average salary', 'mean', {}, salaries),
+      await runSession(enclave, endpoint, 'three companies: average salary', 'mean', {}, salaries),
       await runSession(
         enclave,
+        endpoint,
         'two companies: how many customers they share (100k each)',
         'psi',
         { itemKind: 'string', reveal: 'cardinality' },
@@ -131,6 +143,7 @@ export async function sessionDemos(): Promise<SessionDemoResult[]> {
       ),
     ];
   } finally {
+    await proxy.stop();
     await enclave.stop();
   }
 }

@@ -1,79 +1,9 @@
 /** Runs the proxy as a separate process, as an operator would, and reads its JSON log lines. */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { request } from 'node:http';
-import { resolve } from 'node:path';
+import { BUILT_CLI, type LogLine, parseLogLines } from '../../simulator/proxy-process.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const BUILT_CLI = resolve(ROOT, 'dist/cli.js');
-const ENTRY = resolve(import.meta.dirname, 'cli-entry.ts');
-
-/** `node dist/cli.js proxy` once the CLI registers it; until then the same command through tsx. */
-function proxyCommand(): string[] {
-  const help = spawnSync(process.execPath, [BUILT_CLI, '--help'], { encoding: 'utf8', timeout: 20_000 });
-  return /^\s+proxy\b/m.test(help.stdout) ? [BUILT_CLI, 'proxy'] : ['--import', 'tsx', ENTRY, 'proxy'];
-}
-
-let command: string[] | undefined;
-
-export type LogLine = Record<string, unknown> & { msg?: string };
-
-export interface RunningProxyProcess {
-  readonly child: ChildProcess;
-  readonly ready: LogLine;
-  logs(): LogLine[];
-  stderr(): string;
-  stop(signal?: NodeJS.Signals): Promise<number | null>;
-}
-
-function parseLines(text: string): LogLine[] {
-  return text
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as LogLine);
-}
-
-/** Starts `nitro-mpc proxy <args> --json-logs`; resolves at its `ready` line, rejects if it exits first. */
-export async function startProxyProcess(args: readonly string[]): Promise<RunningProxyProcess> {
-  command ??= proxyCommand();
-  const child = spawn(process.execPath, [...command, ...args, '--json-logs'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (d: Buffer) => {
-    stdout += d.toString();
-  });
-  child.stderr?.on('data', (d: Buffer) => {
-    stderr += d.toString();
-  });
-  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-  const ready = await new Promise<LogLine>((resolveReady, reject) => {
-    const timer = setTimeout(() => reject(new Error(`proxy did not start:\n${stdout}${stderr}`)), 20_000);
-    const check = (): void => {
-      const line = parseLines(stdout).find((l) => l.msg === 'ready');
-      if (line) {
-        clearTimeout(timer);
-        resolveReady(line);
-      }
-    };
-    child.stdout?.on('data', check);
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`proxy exited with ${code}:\n${stdout}${stderr}`));
-    });
-  });
-  return {
-    child,
-    ready,
-    logs: () => parseLines(stdout),
-    stderr: () => stderr,
-    async stop(signal = 'SIGTERM') {
-      if (child.exitCode === null) child.kill(signal);
-      return exited;
-    },
-  };
-}
+export { type LogLine, type RunningProxyProcess, startProxyProcess } from '../../simulator/proxy-process.js';
 
 /** Runs the proxy expecting it to fail at start. */
 export function runProxyExpectingFailure(args: readonly string[]): {
@@ -81,13 +11,11 @@ export function runProxyExpectingFailure(args: readonly string[]): {
   stderr: string;
   logs: LogLine[];
 } {
-  command ??= proxyCommand();
-  const run = spawnSync(process.execPath, [...command, ...args, '--json-logs'], {
-    cwd: ROOT,
+  const run = spawnSync(process.execPath, [BUILT_CLI, 'proxy', ...args, '--json-logs'], {
     encoding: 'utf8',
     timeout: 20_000,
   });
-  return { status: run.status, stderr: run.stderr, logs: parseLines(run.stdout) };
+  return { status: run.status, stderr: run.stderr, logs: parseLogLines(run.stdout) };
 }
 
 /** GET over HTTP at a tcp://host:port admin address. */
