@@ -7,6 +7,8 @@ import { build } from 'esbuild';
 const entryPoints = {
   attestation: 'attestation/index.ts',
   simulator: 'simulator/index.ts',
+  protocol: 'protocol/index.ts',
+  client: 'parent/client/index.ts',
   cli: 'parent/cli/main.ts',
 };
 
