@@ -1,11 +1,12 @@
 /**
  * PSI cardinality, evaluation only: two parties with 2^20 string items each (half of them shared), already
- * decrypted and validated. Times the library's `psi` function (median of several runs) against the naive
+ * decrypted and validated, in the packed form parties send (protocol/set-items). Times the library's `psi` function (median of several runs) against the naive
  * `new Set` intersection in the same run, and reports the process's peak RSS after our runs (before the peer's).
  */
 
 import { evaluateParsed } from '../../enclave/functions/evaluate.js';
 import { psiFunction } from '../../enclave/functions/index.js';
+import { packSetItems, parsePackedSetItems } from '../../protocol/set-items/index.js';
 import { median } from './measure.js';
 
 const ITEMS_PER_PARTY = 1 << 20;
@@ -55,9 +56,15 @@ export async function benchPsiEvaluation(): Promise<{
 }> {
   const a = partyItems(0, ITEMS_PER_PARTY);
   const b = partyItems(ITEMS_PER_PARTY / 2, ITEMS_PER_PARTY);
+  // As the session stores them: packed by the party, checked by the input schema's validator.
+  const validated = (items: string[]) => {
+    const checked = parsePackedSetItems(packSetItems(items));
+    if (!checked.ok) throw new Error(checked.problem);
+    return checked.value;
+  };
   const inputs = new Map([
-    ['party-a', a],
-    ['party-b', b],
+    ['party-a', validated(a)],
+    ['party-b', validated(b)],
   ]);
   const expected = ITEMS_PER_PARTY / 2;
   const params = { itemKind: 'string' as const, reveal: 'cardinality' as const };

@@ -1,12 +1,23 @@
 import { z } from 'zod';
 import { bytesEqual } from '../../../common/bytes.js';
+import { PACKED_SET_MEASURED_CODE } from '../../../protocol/set-items/index.js';
 import { defineFunction } from '../define.js';
-import { hashByteArrays, hashStrings } from '../support/item-hash.js';
+import { hashByteArrays, hashPackedItems, hashStrings } from '../support/item-hash.js';
 import { ItemTable, MAX_SET_PARTIES } from '../support/item-table.js';
+import { PackedItemTable } from '../support/packed-item-table.js';
 import { partiesInOrder } from '../support/party-order.js';
-import { itemColumns, randomHashSeed, sortItems } from '../support/set-evaluation.js';
+import { itemColumns, randomHashSeed, sortItems, uniformColumns } from '../support/set-evaluation.js';
 import { intersectColumns } from '../support/set-intersection.js';
-import { isSetItemList, itemsEqual, setItemsInput, setParameters } from '../support/set-items.js';
+import {
+  isPackedSet,
+  isSetItemList,
+  itemsEqual,
+  setInput,
+  setInputSize,
+  setItemsInput,
+  setParameters,
+  toSetInput,
+} from '../support/set-items.js';
 
 const psiOutput = z.strictObject({
   cardinality: z.number().int().nonnegative(),
@@ -21,7 +32,7 @@ export const psiFunction = defineFunction({
     'Private set intersection: the items every party holds (duplicates count once), or only how many. ' +
     'Strings compare by UTF-16 code units without normalization, byte arrays by bytes.',
   parameters: setParameters.extend({ reveal: z.enum(['members', 'cardinality']).default('members') }),
-  input: setItemsInput,
+  input: setInput,
   output: psiOutput,
   parties: { min: 1, max: MAX_SET_PARTIES },
   evaluate(params, inputs) {
@@ -48,5 +59,13 @@ export const psiFunction = defineFunction({
     itemsEqual,
     bytesEqual,
     isSetItemList,
+    toSetInput,
+    isPackedSet,
+    setInputSize,
+    uniformColumns,
+    PackedItemTable,
+    hashPackedItems,
+    // The whole format module, writer included: it fixes the framing the enclave reads.
+    ...PACKED_SET_MEASURED_CODE,
   ],
 });

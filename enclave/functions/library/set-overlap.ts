@@ -1,13 +1,23 @@
 import { z } from 'zod';
 import { bytesEqual } from '../../../common/bytes.js';
+import { PACKED_SET_MEASURED_CODE } from '../../../protocol/set-items/index.js';
 import { defineFunction } from '../define.js';
 import { FunctionError } from '../errors.js';
-import { hashByteArrays, hashStrings } from '../support/item-hash.js';
+import { hashByteArrays, hashPackedItems, hashStrings } from '../support/item-hash.js';
 import { ItemTable, MAX_SET_PARTIES } from '../support/item-table.js';
+import { PackedItemTable } from '../support/packed-item-table.js';
 import { partiesInOrder } from '../support/party-order.js';
-import { itemColumns, randomHashSeed } from '../support/set-evaluation.js';
+import { itemColumns, randomHashSeed, uniformColumns } from '../support/set-evaluation.js';
 import { overlapColumns } from '../support/set-intersection.js';
-import { isSetItemList, itemsEqual, setItemsInput, setParameters } from '../support/set-items.js';
+import {
+  isPackedSet,
+  isSetItemList,
+  itemsEqual,
+  setInput,
+  setInputSize,
+  setParameters,
+  toSetInput,
+} from '../support/set-items.js';
 
 /** Every party's items share one table here, so the total is capped (2^23 items: a 256 MiB table). */
 export const MAX_OVERLAP_TOTAL_ITEMS = 1 << 23;
@@ -25,12 +35,12 @@ export const setOverlapFunction = defineFunction({
   version: '1.0.0',
   summary: 'Sizes of the union and the intersection of the parties sets, and their ratio; never the items.',
   parameters: setParameters,
-  input: setItemsInput,
+  input: setInput,
   output: overlapOutput,
   parties: { min: 1, max: MAX_SET_PARTIES },
   evaluate(params, inputs) {
     const columns = itemColumns(inputs, params.itemKind);
-    const total = columns.reduce((sum, column) => sum + column.length, 0);
+    const total = columns.reduce((sum, column) => sum + setInputSize(column), 0);
     if (total > MAX_OVERLAP_TOTAL_ITEMS) {
       throw new FunctionError(
         'FUNCTION_INPUT_INVALID',
@@ -64,5 +74,13 @@ export const setOverlapFunction = defineFunction({
     itemsEqual,
     bytesEqual,
     isSetItemList,
+    toSetInput,
+    isPackedSet,
+    setInputSize,
+    uniformColumns,
+    PackedItemTable,
+    hashPackedItems,
+    // The whole format module, writer included: it fixes the framing the enclave reads.
+    ...PACKED_SET_MEASURED_CODE,
   ],
 });

@@ -48,3 +48,43 @@ export function hashByteArrays(items: readonly Uint8Array[], seed: number, out: 
     out[i] = finish(h, length);
   }
 }
+
+/**
+ * A packed set's items straight from its buffer (framing already checked by `parsePackedSetItems`), four bytes
+ * per multiply as for byte arrays, so no item is ever materialized. Records where each item's bytes start and
+ * how long they are, for the table and the byte comparisons that confirm matches.
+ */
+export function hashPackedItems(
+  data: Uint8Array,
+  count: number,
+  seed: number,
+  out: { hashes: Int32Array; starts: Int32Array; lengths: Uint16Array },
+): void {
+  const { hashes, starts, lengths } = out;
+  let at = 0;
+  for (let i = 0; i < count; i++) {
+    let length = data[at] as number;
+    at++;
+    if (length >= 0x80) {
+      length = (length & 0x7f) | ((data[at] as number) << 7);
+      at++;
+    }
+    const end = at + length;
+    let h = seed;
+    let k = at;
+    for (; k + 3 < end; k += 4) {
+      const word =
+        (data[k] as number) |
+        ((data[k + 1] as number) << 8) |
+        ((data[k + 2] as number) << 16) |
+        ((data[k + 3] as number) << 24);
+      h = Math.imul(h ^ word, 0x9e3779b1);
+      h = (h << 15) | (h >>> 17);
+    }
+    for (; k < end; k++) h = Math.imul(h ^ (data[k] as number), 0x9e3779b1);
+    hashes[i] = finish(h, length);
+    starts[i] = at;
+    lengths[i] = length;
+    at = end;
+  }
+}

@@ -1,22 +1,43 @@
 import { ItemTable } from './item-table.js';
-import type { SetItems } from './set-items.js';
+import { PackedItemTable } from './packed-item-table.js';
+import { uniformColumns } from './set-evaluation.js';
+import { type SetInput, setInputSize } from './set-items.js';
+
+/** What both tables offer: distinct items counted per party, in one form of column each. */
+type DistinctItemTable = Pick<
+  ItemTable,
+  'distinctItems' | 'addParty' | 'advanceParty' | 'countAt' | 'itemsAt'
+>;
+
+function tableFor(
+  columns: readonly SetInput[],
+  capacityItems: number,
+  seed: number,
+  hashMask: number,
+): DistinctItemTable {
+  const uniform = uniformColumns(columns);
+  return uniform.packed
+    ? new PackedItemTable(uniform.columns, capacityItems, seed, hashMask)
+    : new ItemTable(uniform.columns, capacityItems, seed, hashMask);
+}
 
 /**
  * The items every column holds. Only the smallest list is inserted; the others are looked up in turn (an item
  * advances a stage per party that holds it), which bounds the table by the smallest list.
  */
 export function intersectColumns(
-  columns: readonly SetItems[],
+  columns: readonly SetInput[],
   seed: number,
   collectMembers: boolean,
   hashMask = -1,
 ): { cardinality: number; members: (string | Uint8Array)[] } {
   if (columns.length === 0) return { cardinality: 0, members: [] };
+  const sizes = columns.map(setInputSize);
   let base = 0;
-  columns.forEach((column, party) => {
-    if (column.length < (columns[base] as SetItems).length) base = party;
+  sizes.forEach((size, party) => {
+    if (size < (sizes[base] as number)) base = party;
   });
-  const table = new ItemTable(columns, (columns[base] as SetItems).length, seed, hashMask);
+  const table = tableFor(columns, sizes[base] as number, seed, hashMask);
   table.addParty(base);
   let stage = 1;
   let cardinality = table.distinctItems;
@@ -30,12 +51,12 @@ export function intersectColumns(
 
 /** How many distinct items the columns hold together, and how many every column holds. */
 export function overlapColumns(
-  columns: readonly SetItems[],
+  columns: readonly SetInput[],
   seed: number,
   hashMask = -1,
 ): { union: number; intersection: number } {
-  const total = columns.reduce((sum, column) => sum + column.length, 0);
-  const table = new ItemTable(columns, total, seed, hashMask);
+  const total = columns.reduce((sum, column) => sum + setInputSize(column), 0);
+  const table = tableFor(columns, total, seed, hashMask);
   for (let party = 0; party < columns.length; party++) table.addParty(party);
   return { union: table.distinctItems, intersection: table.countAt(columns.length) };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { bytesEqual } from '../../../common/bytes.js';
+import { type PackedSetItems, parsePackedSetItems } from '../../../protocol/set-items/index.js';
 
 /** Per party: up to 4 Mi items, each a string of up to 1024 UTF-16 code units or up to 1024 bytes. */
 export const MAX_SET_ITEMS = 1 << 22;
@@ -24,6 +25,39 @@ export const setItemsInput = z.custom<SetItems>(
   isSetItemList,
   `expected up to ${MAX_SET_ITEMS} items, all strings or all byte arrays, each at most ${MAX_SET_ITEM_LENGTH} long`,
 );
+
+/** What one party sends: the list form, or the packed form (one byte string; see protocol/set-items). */
+export type SetInput = SetItems | PackedSetItems;
+
+export function isPackedSet(input: SetInput): input is PackedSetItems {
+  return !Array.isArray(input);
+}
+
+/** Number of items, duplicates included. */
+export function setInputSize(input: SetInput): number {
+  return isPackedSet(input) ? input.count : input.length;
+}
+
+/**
+ * Either form; a packed set comes out normalized (a CBOR-decoded Map becomes a plain object). Refusals name the
+ * framing problem, never the data.
+ */
+export function toSetInput(value: unknown, ctx: z.RefinementCtx): SetInput {
+  if (isSetItemList(value)) return value;
+  if (Array.isArray(value)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected up to ${MAX_SET_ITEMS} items, all strings or all byte arrays, each at most ${MAX_SET_ITEM_LENGTH} long`,
+    });
+    return z.NEVER;
+  }
+  const packed = parsePackedSetItems(value);
+  if (packed.ok) return packed.value;
+  ctx.addIssue({ code: 'custom', message: `not a valid packed set: ${packed.problem}` });
+  return z.NEVER;
+}
+
+export const setInput = z.unknown().transform(toSetInput);
 
 /** Every party's items are of one kind, agreed in the manifest, so a string never meets a byte array. */
 export const setParameters = z.strictObject({ itemKind: z.enum(['string', 'bytes']) });
