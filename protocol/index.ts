@@ -10,4 +10,5 @@ export * from './kms/index.js';
 export * from './manifest/index.js';
 export * from './messages/index.js';
 export * from './receipts/index.js';
+export * from './set-items/index.js';
 export * from './signing/index.js';
