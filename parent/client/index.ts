@@ -8,6 +8,7 @@ export {
   requestAttestation,
   verifyAttestationRecord,
 } from './attestation-record.js';
+export { type DraftManifestOptions, draftManifest, type ManifestParty } from './draft-manifest.js';
 export { EnclaveConnection } from './enclave-connection.js';
 export { EnclaveRefusal } from './errors.js';
 export { expectResponse } from './expect-response.js';

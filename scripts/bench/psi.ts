@@ -1,13 +1,6 @@
-/**
- * `npm run bench -- psi`: PSI cardinality, two parties with 2^20 items each, in simulator mode. End to end (pack
- * each set into one byte string, seal in chunks, send over a unix socket to the enclave process, decrypt,
- * validate, evaluate, signed result) and the evaluation alone; the peer is the naive `new Set` intersection in the same run. Targets: end to end under 2 s,
- * evaluation under 0.37 s (RR22 VOLE-PSI, single thread, same sizes).
- */
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { EnclaveConnection, PartyClient } from '../../parent/client/index.js';
-import { generateHpkeKeyPair, generateSigningKeyPair, parseManifest } from '../../protocol/index.js';
+import { draftManifest, EnclaveConnection, PartyClient } from '../../parent/client/index.js';
+import { generateHpkeKeyPair, generateSigningKeyPair } from '../../protocol/index.js';
 import { packSetItems } from '../../protocol/set-items/index.js';
 import { measurementOf, startEnclave } from '../../simulator/enclave-process.js';
 import { emit, round } from './measure.js';
@@ -44,32 +37,12 @@ async function endToEnd(): Promise<{ seconds: number; enclavePeakRssMiB: number;
     ),
   );
   try {
-    const now = Date.now();
-    const manifest = parseManifest({
-      version: 1,
-      salt: randomBytes(16).toString('hex'),
-      function: measurementOf('psi'),
+    const manifest = draftManifest({
+      fn: measurementOf('psi'),
       parameters: { itemKind: 'string', reveal: 'cardinality' },
-      parties: parties.map((p) => ({
-        id: p.id,
-        displayName: p.id,
-        signingKey: p.signing.publicKey,
-        hpkePublicKey: p.hpke.publicKey,
-      })),
-      inputs: parties.map((p) => ({
-        name: `set-${p.id}`,
-        provider: p.id,
-        schema: 'strings',
-        maxBytes: 64 << 20,
-        provide: 'once',
-      })),
-      recipients: parties.map((p) => ({ party: p.id, view: 'full', delivery: 'encrypted' })),
-      threshold: 2,
-      window: { opensAt: now - 60_000, closesAt: now + 3_600_000 },
-      resubmission: 'reject',
-      evaluation: { trigger: 'on-request', requesters: ['a'] },
-      rounds: 1,
-      enclave: { pcrs: enclave.pcrs },
+      parties,
+      pcrs: enclave.pcrs,
+      inputName: (id) => `set-${id}`,
     });
     const [a, b] = clients as [PartyClient, PartyClient];
     await a.create(manifest);

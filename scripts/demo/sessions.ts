@@ -1,17 +1,10 @@
-/**
- * Demo part 2: real sessions in simulator mode. The enclave bundle runs as its own process (simulated NSM
- * measuring that bundle) behind the parent's proxy, another process; each company is a separate TCP connection
- * through the proxy and checks the enclave by attestation before sending anything. Three companies learn their average salary; two companies learn how many customers they
- * share (100,000 each) and nothing else. Every result and destruction certificate is verified.
- */
-import { randomBytes } from 'node:crypto';
-import { EnclaveConnection, PartyClient, type PartyIdentity } from '../../parent/client/index.js';
 import {
-  generateHpkeKeyPair,
-  generateSigningKeyPair,
-  type Manifest,
-  parseManifest,
-} from '../../protocol/index.js';
+  draftManifest,
+  EnclaveConnection,
+  PartyClient,
+  type PartyIdentity,
+} from '../../parent/client/index.js';
+import { generateHpkeKeyPair, generateSigningKeyPair, type Manifest } from '../../protocol/index.js';
 import { measurementOf, type RunningEnclave, startEnclave } from '../../simulator/enclave-process.js';
 import { startProxyProcess } from '../../simulator/proxy-process.js';
 
@@ -33,32 +26,14 @@ function manifestFor(
   parameters: unknown,
   companies: PartyIdentity[],
 ): Manifest {
-  const now = Date.now();
-  return parseManifest({
-    version: 1,
-    salt: randomBytes(16).toString('hex'),
-    function: measurementOf(fn),
+  return draftManifest({
+    fn: measurementOf(fn),
     parameters,
-    parties: companies.map((c) => ({
-      id: c.id,
-      displayName: c.id,
-      signingKey: c.signing.publicKey,
-      hpkePublicKey: c.hpke.publicKey,
-    })),
-    inputs: companies.map((c) => ({
-      name: `${c.id}-data`,
-      provider: c.id,
-      schema: 'any',
-      maxBytes: 16 << 20,
-      provide: 'once',
-    })),
-    recipients: companies.map((c) => ({ party: c.id, view: 'full', delivery: 'encrypted' })),
-    threshold: companies.length,
-    window: { opensAt: now - 60_000, closesAt: now + 600_000 },
-    resubmission: 'reject',
-    evaluation: { trigger: 'on-request', requesters: [companies[0]?.id ?? ''] },
-    rounds: 1,
-    enclave: { pcrs: enclave.pcrs },
+    parties: companies,
+    pcrs: enclave.pcrs,
+    inputName: (id) => `${id}-data`,
+    maxInputBytes: 16 << 20,
+    windowMs: 600_000,
   });
 }
 

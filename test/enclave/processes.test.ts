@@ -1,11 +1,6 @@
-/**
- * The enclave as a real process (the reproducible bundle, simulated NSM), parties as separate connections over a
- * real unix socket through the party SDK: what runs on Nitro, with vsock swapped for unix.
- */
-import { randomBytes } from 'node:crypto';
 import { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EnclaveConnection, EnclaveRefusal, PartyClient } from '../../parent/client/index.js';
+import { draftManifest, EnclaveConnection, EnclaveRefusal, PartyClient } from '../../parent/client/index.js';
 import { type Manifest, parseManifest } from '../../protocol/index.js';
 import { measurementOf, type RunningEnclave, startEnclave } from '../../simulator/enclave-process.js';
 import { makeParty, type Party } from './support.js';
@@ -30,33 +25,13 @@ function manifestFor(
   providers: readonly Party[],
   pcrs = enclave.pcrs,
 ): Manifest {
-  const now = Date.now();
-  const everyone = [alice, bob, carol];
-  return parseManifest({
-    version: 1,
-    salt: randomBytes(16).toString('hex'),
-    function: measurementOf(fn),
+  return draftManifest({
+    fn: measurementOf(fn),
     parameters,
-    parties: everyone.map((p) => ({
-      id: p.id,
-      displayName: p.id,
-      signingKey: p.signing.publicKey,
-      hpkePublicKey: p.hpke.publicKey,
-    })),
-    inputs: providers.map((p) => ({
-      name: `${p.id}-input`,
-      provider: p.id,
-      schema: 'any',
-      maxBytes: 64 << 20,
-      provide: 'once',
-    })),
-    recipients: everyone.map((p) => ({ party: p.id, view: 'full', delivery: 'encrypted' })),
-    threshold: providers.length,
-    window: { opensAt: now - 60_000, closesAt: now + 3_600_000 },
-    resubmission: 'reject',
-    evaluation: { trigger: 'on-request', requesters: ['carol'] },
-    rounds: 1,
-    enclave: { pcrs },
+    parties: [alice, bob, carol],
+    providers: providers.map((p) => p.id),
+    pcrs,
+    requesters: ['carol'],
   });
 }
 

@@ -1,12 +1,7 @@
-/**
- * The full flow with separate processes: the enclave bundle on a unix socket, the proxy in front of it on
- * loopback TCP, and parties driving sessions through the proxy with the party SDK.
- */
-import { randomBytes } from 'node:crypto';
 import { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EnclaveConnection, PartyClient } from '../../parent/client/index.js';
-import { type Manifest, parseManifest } from '../../protocol/index.js';
+import { draftManifest, EnclaveConnection, PartyClient } from '../../parent/client/index.js';
+import type { Manifest } from '../../protocol/index.js';
 import { measurementOf, type RunningEnclave, startEnclave } from '../../simulator/enclave-process.js';
 import { makeParty, type Party } from '../enclave/support.js';
 import { httpGet, metricValue, type RunningProxyProcess, startProxyProcess } from './support.js';
@@ -42,33 +37,14 @@ afterAll(async () => {
 });
 
 function meanManifest(providers: readonly Party[]): Manifest {
-  const now = Date.now();
-  const everyone = [alice, bob, carol];
-  return parseManifest({
-    version: 1,
-    salt: randomBytes(16).toString('hex'),
-    function: measurementOf('mean'),
+  return draftManifest({
+    fn: measurementOf('mean'),
     parameters: {},
-    parties: everyone.map((p) => ({
-      id: p.id,
-      displayName: p.id,
-      signingKey: p.signing.publicKey,
-      hpkePublicKey: p.hpke.publicKey,
-    })),
-    inputs: providers.map((p) => ({
-      name: `${p.id}-input`,
-      provider: p.id,
-      schema: 'any',
-      maxBytes: 1 << 20,
-      provide: 'once',
-    })),
-    recipients: everyone.map((p) => ({ party: p.id, view: 'full', delivery: 'encrypted' })),
-    threshold: providers.length,
-    window: { opensAt: now - 60_000, closesAt: now + 3_600_000 },
-    resubmission: 'reject',
-    evaluation: { trigger: 'on-request', requesters: ['carol'] },
-    rounds: 1,
-    enclave: { pcrs: enclave.pcrs },
+    parties: [alice, bob, carol],
+    providers: providers.map((p) => p.id),
+    pcrs: enclave.pcrs,
+    maxInputBytes: 1 << 20,
+    requesters: ['carol'],
   });
 }
 
