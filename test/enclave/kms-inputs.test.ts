@@ -3,16 +3,13 @@
  * to the agreed enclave image through `Recipient`. The enclave asks KMS (the simulator, through the real SDK and
  * the enclave KMS client) and opens the input; another image gets AccessDenied and nothing is stored.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { CreateKeyCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { CreateKeyCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeCbor } from '../../common/cbor/index.js';
-import { EnclaveKmsClient } from '../../enclave/kms/index.js';
 import { SessionService } from '../../enclave/sessions/index.js';
 import { type Manifest, sealInput, sealKmsInput, sessionIdOf, signRequest } from '../../protocol/index.js';
-import { createSimulatedNsm, type RunningSimulation, startSimulation } from '../../simulator/index.js';
+import type { RunningSimulation } from '../../simulator/index.js';
+import { type SimulatedDeployment, startSimulatedDeployment } from '../helpers/simulated-deployment.js';
 import {
   codeOf,
   expectOk,
@@ -25,25 +22,15 @@ import {
 } from './support.js';
 
 const enclaveCode = new TextEncoder().encode('enclave under test');
-let stateDir: string;
+let deployment: SimulatedDeployment;
 let simulation: RunningSimulation;
 let sdk: KMSClient;
-const clients: EnclaveKmsClient[] = [];
 
 /** A session world whose enclave runs `bundle` and reaches the simulated KMS through its Recipient client. */
 async function worldRunning(bundle: Uint8Array): Promise<World> {
   // Real time: KMS refuses attestation documents older than five minutes.
   const clock = { now: Date.now() };
-  const nsm = await createSimulatedNsm({ stateDir, bundle, clock: () => Date.now() });
-  const kms = await EnclaveKmsClient.create({
-    kms: {
-      region: simulation.kms.region,
-      endpoint: simulation.kms.endpoint,
-      credentials: { ...simulation.kms.credentials },
-    },
-    attest: (publicKey) => nsm.attest({ publicKey }),
-  });
-  clients.push(kms);
+  const { nsm, kms } = await deployment.enclave(bundle);
   const service = new SessionService({
     now: () => clock.now,
     attest: (userData, nonce) => nsm.attest({ userData, ...(nonce === undefined ? {} : { nonce }) }),
@@ -119,21 +106,12 @@ function openWindow() {
 }
 
 beforeAll(async () => {
-  stateDir = mkdtempSync(join(tmpdir(), 'nitro-mpc-kms-inputs-'));
-  simulation = await startSimulation({ stateDir });
-  sdk = new KMSClient({
-    endpoint: simulation.kms.endpoint,
-    region: simulation.kms.region,
-    credentials: { ...simulation.kms.credentials },
-    maxAttempts: 1,
-  });
+  deployment = await startSimulatedDeployment();
+  ({ simulation, sdk } = deployment);
 });
 
 afterAll(async () => {
-  for (const client of clients) client.close();
-  sdk.destroy();
-  await simulation.stop();
-  rmSync(stateDir, { recursive: true, force: true });
+  await deployment.close();
 });
 
 describe('KMS-mode inputs', () => {

@@ -4,19 +4,20 @@
  */
 
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CreateKeyCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { CreateKeyCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { derToPem } from '../../attestation/index.js';
-import { EnclaveKmsClient, KmsClientError } from '../../enclave/kms/index.js';
-import { createSimulatedNsm, type RunningSimulation, startSimulation } from '../../simulator/index.js';
+import { type EnclaveKmsClient, KmsClientError } from '../../enclave/kms/index.js';
+import { createSimulatedNsm, type RunningSimulation } from '../../simulator/index.js';
 import { runCli } from '../helpers/cli.js';
+import { type SimulatedDeployment, startSimulatedDeployment } from '../helpers/simulated-deployment.js';
 
 const agreedCode = new TextEncoder().encode('export const agreedFunction = "median salary";');
 const otherCode = new TextEncoder().encode('export const agreedFunction = "print every input";');
 
+let deployment: SimulatedDeployment;
 let stateDir: string;
 let simulation: RunningSimulation;
 let sdk: KMSClient;
@@ -24,20 +25,9 @@ let keyId: string;
 let agreedPcr0: string;
 let policyFile: string;
 let rootFile: string;
-const clients: EnclaveKmsClient[] = [];
 
 async function enclaveRunning(bundle: Uint8Array, debug = false): Promise<EnclaveKmsClient> {
-  const nsm = await createSimulatedNsm({ stateDir, bundle, debug });
-  const client = await EnclaveKmsClient.create({
-    kms: {
-      region: simulation.kms.region,
-      endpoint: simulation.kms.endpoint,
-      credentials: { ...simulation.kms.credentials },
-    },
-    attest: (publicKey) => nsm.attest({ publicKey }),
-  });
-  clients.push(client);
-  return client;
+  return (await deployment.enclave(bundle, { debug })).kms;
 }
 
 /** A Recipient-shaped document (RSA public key inside) from a simulated NSM running `bundle`. */
@@ -53,14 +43,8 @@ async function documentFile(name: string, bundle: Uint8Array, debug = false): Pr
 }
 
 beforeAll(async () => {
-  stateDir = mkdtempSync(join(tmpdir(), 'nitro-mpc-kms-policy-'));
-  simulation = await startSimulation({ stateDir });
-  sdk = new KMSClient({
-    endpoint: simulation.kms.endpoint,
-    region: simulation.kms.region,
-    credentials: { ...simulation.kms.credentials },
-    maxAttempts: 1,
-  });
+  deployment = await startSimulatedDeployment();
+  ({ stateDir, simulation, sdk } = deployment);
   agreedPcr0 = (await createSimulatedNsm({ stateDir, bundle: agreedCode })).bootPcrs[0] ?? '';
   // On EC2 the enclave's requests are signed with the parent instance's role, which also administers here.
   const role = simulation.kms.principalArn;
@@ -75,10 +59,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const client of clients) client.close();
-  sdk.destroy();
-  await simulation.stop();
-  rmSync(stateDir, { recursive: true, force: true });
+  await deployment.close();
 });
 
 describe('nitro-mpc kms policy, enforced by the KMS simulator', () => {

@@ -2,49 +2,31 @@
  * The issue's promise end to end: the simulated NSM's documents, the simulated KMS, the real SDK and the enclave's
  * KMS client together, as they will run on Nitro with only the endpoint and the root different.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { CreateKeyCommand, DecryptCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
+import { CreateKeyCommand, DecryptCommand, EncryptCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAttestationDocument } from '../../attestation/index.js';
-import { EnclaveKmsClient, KmsClientError } from '../../enclave/kms/index.js';
-import { createSimulatedNsm, type RunningSimulation, startSimulation } from '../../simulator/index.js';
+import { type EnclaveKmsClient, KmsClientError } from '../../enclave/kms/index.js';
+import { createSimulatedNsm, type RunningSimulation } from '../../simulator/index.js';
+import { type SimulatedDeployment, startSimulatedDeployment } from '../helpers/simulated-deployment.js';
 
 const enclaveCode = new TextEncoder().encode('export const agreedFunction = "average salary";');
 const otherCode = new TextEncoder().encode('export const agreedFunction = "leak every input";');
 
+let deployment: SimulatedDeployment;
 let stateDir: string;
 let simulation: RunningSimulation;
 let sdk: KMSClient;
 let keyId: string;
 let allowedPcr0: string;
-const clients: EnclaveKmsClient[] = [];
 
 /** An enclave KMS client whose attestation documents come from a simulated NSM running `bundle`. */
 async function enclaveRunning(bundle: Uint8Array, debug = false): Promise<EnclaveKmsClient> {
-  const nsm = await createSimulatedNsm({ stateDir, bundle, debug });
-  const client = await EnclaveKmsClient.create({
-    kms: {
-      region: simulation.kms.region,
-      endpoint: simulation.kms.endpoint,
-      credentials: { ...simulation.kms.credentials },
-    },
-    attest: (publicKey) => nsm.attest({ publicKey }),
-  });
-  clients.push(client);
-  return client;
+  return (await deployment.enclave(bundle, { debug })).kms;
 }
 
 beforeAll(async () => {
-  stateDir = mkdtempSync(join(tmpdir(), 'nitro-mpc-sim-e2e-'));
-  simulation = await startSimulation({ stateDir });
-  sdk = new KMSClient({
-    endpoint: simulation.kms.endpoint,
-    region: simulation.kms.region,
-    credentials: { ...simulation.kms.credentials },
-    maxAttempts: 1,
-  });
+  deployment = await startSimulatedDeployment();
+  ({ stateDir, simulation, sdk } = deployment);
   allowedPcr0 = (await createSimulatedNsm({ stateDir, bundle: enclaveCode })).bootPcrs[0] ?? '';
   const principal = { AWS: simulation.kms.principalArn };
   const policy = {
@@ -73,10 +55,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const client of clients) client.close();
-  sdk.destroy();
-  await simulation.stop();
-  rmSync(stateDir, { recursive: true, force: true });
+  await deployment.close();
 });
 
 describe('simulated Nitro: NSM documents, KMS Recipient, the enclave client', () => {
