@@ -1,23 +1,10 @@
 import { z } from 'zod';
-import { bytesEqual } from '../../../common/bytes.js';
-import { PACKED_SET_MEASURED_CODE } from '../../../protocol/set-items/index.js';
 import { defineFunction } from '../define.js';
-import { hashByteArrays, hashPackedItems, hashStrings } from '../support/item-hash.js';
-import { ItemTable, MAX_SET_PARTIES } from '../support/item-table.js';
-import { PackedItemTable } from '../support/packed-item-table.js';
-import { partiesInOrder } from '../support/party-order.js';
-import { itemColumns, randomHashSeed, sortItems, uniformColumns } from '../support/set-evaluation.js';
+import { MAX_SET_PARTIES } from '../support/item-table.js';
+import { itemColumns, randomHashSeed, sortItems } from '../support/set-evaluation.js';
 import { intersectColumns } from '../support/set-intersection.js';
-import {
-  isPackedSet,
-  isSetItemList,
-  itemsEqual,
-  setInput,
-  setInputSize,
-  setItemsInput,
-  setParameters,
-  toSetInput,
-} from '../support/set-items.js';
+import { setInput, setItemsInput, setParameters } from '../support/set-items.js';
+import { SET_TABLE_CODE } from '../support/set-table-code.js';
 
 const psiOutput = z.strictObject({
   cardinality: z.number().int().nonnegative(),
@@ -47,25 +34,5 @@ export const psiFunction = defineFunction({
       select: (output: z.output<typeof psiOutput>) => ({ cardinality: output.cardinality }),
     },
   },
-  helpers: [
-    itemColumns,
-    partiesInOrder,
-    randomHashSeed,
-    sortItems,
-    intersectColumns,
-    ItemTable,
-    hashStrings,
-    hashByteArrays,
-    itemsEqual,
-    bytesEqual,
-    isSetItemList,
-    toSetInput,
-    isPackedSet,
-    setInputSize,
-    uniformColumns,
-    PackedItemTable,
-    hashPackedItems,
-    // The whole format module, writer included: it fixes the framing the enclave reads.
-    ...PACKED_SET_MEASURED_CODE,
-  ],
+  helpers: [sortItems, intersectColumns, ...SET_TABLE_CODE],
 });

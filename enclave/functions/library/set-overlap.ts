@@ -1,23 +1,11 @@
 import { z } from 'zod';
-import { bytesEqual } from '../../../common/bytes.js';
-import { PACKED_SET_MEASURED_CODE } from '../../../protocol/set-items/index.js';
 import { defineFunction } from '../define.js';
 import { FunctionError } from '../errors.js';
-import { hashByteArrays, hashPackedItems, hashStrings } from '../support/item-hash.js';
-import { ItemTable, MAX_SET_PARTIES } from '../support/item-table.js';
-import { PackedItemTable } from '../support/packed-item-table.js';
-import { partiesInOrder } from '../support/party-order.js';
-import { itemColumns, randomHashSeed, uniformColumns } from '../support/set-evaluation.js';
+import { MAX_SET_PARTIES } from '../support/item-table.js';
+import { itemColumns, randomHashSeed } from '../support/set-evaluation.js';
 import { overlapColumns } from '../support/set-intersection.js';
-import {
-  isPackedSet,
-  isSetItemList,
-  itemsEqual,
-  setInput,
-  setInputSize,
-  setParameters,
-  toSetInput,
-} from '../support/set-items.js';
+import { setInput, setInputSize, setParameters } from '../support/set-items.js';
+import { SET_TABLE_CODE } from '../support/set-table-code.js';
 
 /** Every party's items share one table here, so the total is capped (2^23 items: a 256 MiB table). */
 export const MAX_OVERLAP_TOTAL_ITEMS = 1 << 23;
@@ -63,24 +51,5 @@ export const setOverlapFunction = defineFunction({
       select: (output: z.output<typeof overlapOutput>) => ({ unionCardinality: output.unionCardinality }),
     },
   },
-  helpers: [
-    itemColumns,
-    partiesInOrder,
-    randomHashSeed,
-    overlapColumns,
-    ItemTable,
-    hashStrings,
-    hashByteArrays,
-    itemsEqual,
-    bytesEqual,
-    isSetItemList,
-    toSetInput,
-    isPackedSet,
-    setInputSize,
-    uniformColumns,
-    PackedItemTable,
-    hashPackedItems,
-    // The whole format module, writer included: it fixes the framing the enclave reads.
-    ...PACKED_SET_MEASURED_CODE,
-  ],
+  helpers: [overlapColumns, ...SET_TABLE_CODE],
 });
