@@ -6,7 +6,6 @@
 import { CreateKeyCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeCbor } from '../../common/cbor/index.js';
-import { SessionService } from '../../enclave/sessions/index.js';
 import { type Manifest, sealInput, sealKmsInput, sessionIdOf, signRequest } from '../../protocol/index.js';
 import type { RunningSimulation } from '../../simulator/index.js';
 import { type SimulatedDeployment, startSimulatedDeployment } from '../helpers/simulated-deployment.js';
@@ -14,11 +13,11 @@ import {
   codeOf,
   expectOk,
   HOUR,
-  makeParty,
   meanManifest,
   openSession,
   type Party,
   type World,
+  worldAround,
 } from './support.js';
 
 const enclaveCode = new TextEncoder().encode('enclave under test');
@@ -28,27 +27,12 @@ let sdk: KMSClient;
 
 /** A session world whose enclave runs `bundle` and reaches the simulated KMS through its Recipient client. */
 async function worldRunning(bundle: Uint8Array): Promise<World> {
-  // Real time: KMS refuses attestation documents older than five minutes.
-  const clock = { now: Date.now() };
   const { nsm, kms } = await deployment.enclave(bundle);
-  const service = new SessionService({
-    now: () => clock.now,
-    attest: (userData, nonce) => nsm.attest({ userData, ...(nonce === undefined ? {} : { nonce }) }),
+  // Real time: KMS refuses attestation documents older than five minutes.
+  return worldAround(nsm, {
+    now: Date.now(),
     kmsDecrypt: async (request) => (await kms.decrypt(request)).plaintext,
   });
-  const parties = {
-    alice: await makeParty('alice'),
-    bob: await makeParty('bob'),
-    carol: await makeParty('carol'),
-    mallory: await makeParty('mallory'),
-  };
-  return {
-    parties,
-    nsm,
-    service,
-    clock,
-    pcrsOf: () => [0, 1, 2].map((index) => ({ index, allowed: [nsm.bootPcrs[index] ?? ''] })),
-  };
 }
 
 /** Alice's own KMS key: only an enclave with `pcr0` may decrypt, and only through Recipient. */

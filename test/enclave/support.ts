@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeStrictCbor, encodeCbor } from '../../common/cbor/index.js';
 import { getFunction } from '../../enclave/functions/index.js';
-import { SessionService } from '../../enclave/sessions/index.js';
+import { type KmsDecrypt, SessionService } from '../../enclave/sessions/index.js';
 import {
   type EnclaveResponse,
   encodeManifest,
@@ -49,17 +49,16 @@ export async function makeParty(id: string): Promise<Party> {
   };
 }
 
-export async function makeWorld(): Promise<World> {
-  const stateDir = mkdtempSync(join(tmpdir(), 'nitro-mpc-sessions-'));
-  const clock = { now: T0 };
-  const nsm = await createSimulatedNsm({
-    stateDir,
-    bundle: new TextEncoder().encode('enclave under test'),
-    clock: () => clock.now,
-  });
+/** A world around a given enclave (its NSM, optionally its KMS), parties with fresh keys, and a settable clock. */
+export async function worldAround(
+  nsm: SimulatedNsm,
+  options: { readonly now: number; readonly kmsDecrypt?: KmsDecrypt },
+): Promise<World> {
+  const clock = { now: options.now };
   const service = new SessionService({
     now: () => clock.now,
     attest: (userData, nonce) => nsm.attest({ userData, ...(nonce === undefined ? {} : { nonce }) }),
+    ...(options.kmsDecrypt === undefined ? {} : { kmsDecrypt: options.kmsDecrypt }),
   });
   const parties = {
     alice: await makeParty('alice'),
@@ -74,6 +73,19 @@ export async function makeWorld(): Promise<World> {
     clock,
     pcrsOf: () => [0, 1, 2].map((index) => ({ index, allowed: [nsm.bootPcrs[index] ?? ''] })),
   };
+}
+
+/** A world at T0 whose simulated NSM follows the world's clock. */
+export async function makeWorld(): Promise<World> {
+  const stateDir = mkdtempSync(join(tmpdir(), 'nitro-mpc-sessions-'));
+  let world: World | undefined;
+  const nsm = await createSimulatedNsm({
+    stateDir,
+    bundle: new TextEncoder().encode('enclave under test'),
+    clock: () => world?.clock.now ?? T0,
+  });
+  world = await worldAround(nsm, { now: T0 });
+  return world;
 }
 
 /** A mean over salaries: alice and bob provide, alice, bob and carol receive (carol in clear). */
