@@ -1,7 +1,7 @@
 /**
  * `npm run demo`: the main job, in simulator mode. Part 1 verifies real AWS attestation documents with the CLI;
- * part 2 runs real sessions through the parent's proxy to the enclave bundle, each its own process, and stops
- * everything it started. `--json` prints one object.
+ * part 2 starts the KMS simulator, the enclave bundle and the parent's proxy as separate processes, runs real
+ * sessions through them, and stops everything it started. `--json` prints one object.
  */
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';

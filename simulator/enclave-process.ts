@@ -43,13 +43,21 @@ export interface RunningEnclave {
 }
 
 /** Starts the bundle; resolves once it reports it is ready. */
-export async function startEnclave(): Promise<RunningEnclave> {
-  const stateDir = mkdtempSync(join(tmpdir(), 'nitro-mpc-enclave-'));
+export interface StartEnclaveOptions {
+  /** A simulation's state directory to share (e.g. with `nitro-mpc sim start`); default a fresh one, removed on stop. */
+  readonly stateDir?: string;
+  /** Extra environment for the enclave process (e.g. its KMS endpoint and credentials). */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+export async function startEnclave(options: StartEnclaveOptions = {}): Promise<RunningEnclave> {
+  const ownsStateDir = options.stateDir === undefined;
+  const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'nitro-mpc-enclave-'));
   const address = `unix://${join(stateDir, 'enclave.sock')}`;
   // Extra node flags for the enclave process only (e.g. `--cpu-prof` to profile it under a benchmark).
   const nodeArgs = (process.env['NITRO_MPC_ENCLAVE_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, ENCLAVE_BUNDLE], {
-    env: { ...process.env, NITRO_MPC_LISTEN: address, NITRO_MPC_SIM_STATE_DIR: stateDir },
+    env: { ...process.env, ...options.env, NITRO_MPC_LISTEN: address, NITRO_MPC_SIM_STATE_DIR: stateDir },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -91,7 +99,7 @@ export async function startEnclave(): Promise<RunningEnclave> {
         child.kill('SIGTERM');
         await exited;
       }
-      rmSync(stateDir, { recursive: true, force: true });
+      if (ownsStateDir) rmSync(stateDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,3 +1,14 @@
+/**
+ * Demo part 2: real sessions in simulator mode, every piece its own process: the KMS simulator (`nitro-mpc sim
+ * start`), the enclave bundle (simulated NSM measuring that bundle, KMS-mode inputs enabled) and the parent's
+ * proxy. Each company is a separate TCP connection through the proxy and checks the enclave by attestation before
+ * sending anything. Three companies learn their average salary; two companies learn how many customers they share
+ * (100,000 each) and nothing else. Every result and destruction certificate is verified.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   draftManifest,
   EnclaveConnection,
@@ -6,7 +17,7 @@ import {
 } from '../../parent/client/index.js';
 import { generateHpkeKeyPair, generateSigningKeyPair, type Manifest } from '../../protocol/index.js';
 import { measurementOf, type RunningEnclave, startEnclave } from '../../simulator/enclave-process.js';
-import { startProxyProcess } from '../../simulator/proxy-process.js';
+import { BUILT_CLI, startProxyProcess } from '../../simulator/proxy-process.js';
 
 export interface SessionDemoResult {
   readonly title: string;
@@ -82,8 +93,35 @@ async function runSession(
   }
 }
 
+/** `nitro-mpc sim start` in the background: the simulated KMS (and the NSM CA the enclave shares). */
+function startKmsSimulator(stateDir: string): Record<string, string> {
+  const run = spawnSync(process.execPath, [BUILT_CLI, 'sim', 'start', '--state-dir', stateDir, '--json'], {
+    encoding: 'utf8',
+  });
+  if (run.status !== 0) throw new Error(`sim start failed: ${run.stderr}`);
+  const info = JSON.parse(run.stdout) as Record<string, string>;
+  // The enclave reaches KMS with these (on EC2: the parent's role, through the egress proxy).
+  return {
+    NITRO_MPC_KMS_ENDPOINT: info['kmsEndpoint'] ?? '',
+    AWS_REGION: info['region'] ?? '',
+    AWS_ACCESS_KEY_ID: info['accessKeyId'] ?? '',
+    AWS_SECRET_ACCESS_KEY: info['secretAccessKey'] ?? '',
+  };
+}
+
+function stopKmsSimulator(stateDir: string): void {
+  spawnSync(process.execPath, [BUILT_CLI, 'sim', 'stop', '--state-dir', stateDir]);
+  rmSync(stateDir, { recursive: true, force: true });
+}
+
 export async function sessionDemos(): Promise<SessionDemoResult[]> {
-  const enclave = await startEnclave();
+  const stateDir = mkdtempSync(join(tmpdir(), 'nitro-mpc-demo-sim-'));
+  const enclave = await startEnclave({ stateDir, env: startKmsSimulator(stateDir) }).catch(
+    (error: unknown) => {
+      stopKmsSimulator(stateDir);
+      throw error;
+    },
+  );
   const proxy = await startProxyProcess([
     '--listen',
     'tcp://127.0.0.1:0',
@@ -120,5 +158,6 @@ export async function sessionDemos(): Promise<SessionDemoResult[]> {
   } finally {
     await proxy.stop();
     await enclave.stop();
+    stopKmsSimulator(stateDir);
   }
 }
