@@ -2,9 +2,13 @@ import { createCipheriv, createHash, createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { defineFunction } from '../define.js';
 import { hexBytes } from '../schemas.js';
-import { partiesInOrder } from '../support/party-order.js';
-import { interpolateAt, mod, modInverse, modPow } from '../support/prime-field.js';
-import { reconstructSecret, secretBytes, shareInput, thresholdParameter } from '../support/shamir.js';
+import {
+  reconstructSecret,
+  SHAMIR_RECONSTRUCTION_CODE,
+  secretBytes,
+  shareInput,
+  thresholdParameter,
+} from '../support/shamir.js';
 
 const NONCE_LABEL = 'nitro-mpc/shamir-encrypt/nonce/v1';
 const KEY_ID_LABEL = 'nitro-mpc/shamir-encrypt/key-id/v1';
@@ -48,14 +52,5 @@ export const shamirEncryptFunction = defineFunction({
     const key = secretBytes(reconstructSecret(inputs, params.threshold));
     return encryptWithKey(key, Buffer.from(params.plaintext, 'hex'));
   },
-  helpers: [
-    reconstructSecret,
-    secretBytes,
-    encryptWithKey,
-    partiesInOrder,
-    interpolateAt,
-    mod,
-    modInverse,
-    modPow,
-  ],
+  helpers: [encryptWithKey, ...SHAMIR_RECONSTRUCTION_CODE],
 });

@@ -2,9 +2,13 @@ import { createPrivateKey, createPublicKey, sign } from 'node:crypto';
 import { z } from 'zod';
 import { defineFunction } from '../define.js';
 import { hexBytes } from '../schemas.js';
-import { partiesInOrder } from '../support/party-order.js';
-import { interpolateAt, mod, modInverse, modPow } from '../support/prime-field.js';
-import { reconstructSecret, secretBytes, shareInput, thresholdParameter } from '../support/shamir.js';
+import {
+  reconstructSecret,
+  SHAMIR_RECONSTRUCTION_CODE,
+  secretBytes,
+  shareInput,
+  thresholdParameter,
+} from '../support/shamir.js';
 
 const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 
@@ -41,14 +45,5 @@ export const shamirSignFunction = defineFunction({
     const seed = secretBytes(reconstructSecret(inputs, params.threshold));
     return signWithSeed(seed, Buffer.from(params.message, 'hex'));
   },
-  helpers: [
-    reconstructSecret,
-    secretBytes,
-    signWithSeed,
-    partiesInOrder,
-    interpolateAt,
-    mod,
-    modInverse,
-    modPow,
-  ],
+  helpers: [signWithSeed, ...SHAMIR_RECONSTRUCTION_CODE],
 });

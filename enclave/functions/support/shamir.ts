@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { FunctionError } from '../errors.js';
-import type { PartyInputs } from '../types.js';
+import type { MeasuredCode, PartyInputs } from '../types.js';
 import { partiesInOrder } from './party-order.js';
-import { FIELD_PRIME, interpolateAt, type Share } from './prime-field.js';
+import { FIELD_PRIME, interpolateAt, mod, modInverse, modPow, type Share } from './prime-field.js';
 
 /** A field element as a bigint or a decimal string (CBOR and JSON carriers differ). */
 const fieldElement = z
@@ -64,3 +64,14 @@ export function reconstructSecret(inputs: PartyInputs<Share>, threshold: number)
 export function secretBytes(secret: bigint): Buffer {
   return Buffer.from(secret.toString(16).padStart(64, '0'), 'hex');
 }
+
+/** The code every Shamir function runs to rebuild its key: listed once so that each measurement covers all of it. */
+export const SHAMIR_RECONSTRUCTION_CODE: readonly MeasuredCode[] = [
+  reconstructSecret,
+  secretBytes,
+  partiesInOrder,
+  interpolateAt,
+  mod,
+  modInverse,
+  modPow,
+];
