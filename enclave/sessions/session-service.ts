@@ -8,6 +8,7 @@ import {
   parsePartyRequest,
   sessionIdOf,
 } from '../../protocol/index.js';
+import { PersistenceError, type RestoredJournal, restoreJournals } from '../persistence/index.js';
 import { SessionError } from './errors.js';
 import { Session, type SessionEnvironment } from './session.js';
 
@@ -25,10 +26,48 @@ export interface SessionServiceOptions extends SessionEnvironment {
  */
 export class SessionService {
   private readonly sessions = new Map<string, Session>();
+  /** Sessions whose stored state failed its checks at restore: every request for them gets that error. */
+  private readonly unrestorable = new Map<string, NitroMpcError>();
   private readonly maxSessions: number;
 
   constructor(private readonly options: SessionServiceOptions) {
     this.maxSessions = options.maxSessions ?? 1024;
+  }
+
+  /**
+   * With persistence: rebuilds every session from the parent's store (after a restart). A session whose records
+   * fail the checks answers every request with the error (`STATE_ROLLBACK`, ...), the others carry on. Returns
+   * what was restored, for the log.
+   */
+  async restore(): Promise<{ restored: number; refused: { sessionId: string; code: string }[] }> {
+    const persistence = this.options.persistence;
+    if (!persistence) return { restored: 0, refused: [] };
+    const journals = await restoreJournals(persistence.store, persistence.sealKey);
+    const refused: { sessionId: string; code: string }[] = [];
+    for (const journal of journals) {
+      const id = bytesToHex(journal.sessionId);
+      try {
+        const session = await this.restoreOne(journal);
+        this.sessions.set(id, session);
+        // Destroyed before the restart, but its records may not have been dropped yet.
+        if (session.phase === 'destroyed') await session.forgetStored().catch(() => undefined);
+      } catch (error) {
+        const failure =
+          error instanceof NitroMpcError
+            ? error
+            : new PersistenceError('STATE_UNREADABLE', `this session's stored state could not be rebuilt`, {
+                cause: error,
+              });
+        this.unrestorable.set(id, failure);
+        refused.push({ sessionId: id, code: failure.code });
+      }
+    }
+    return { restored: this.sessions.size, refused };
+  }
+
+  private async restoreOne(journal: RestoredJournal): Promise<Session> {
+    if (!journal.ok) throw journal.error;
+    return Session.restore(journal, this.options);
   }
 
   /** Handles one decoded request; never throws: refusals become error responses with their code. */
@@ -49,16 +88,19 @@ export class SessionService {
   }
 
   private session(sessionId: Uint8Array): Session {
-    const session = this.sessions.get(bytesToHex(sessionId));
-    if (!session) throw new SessionError('SESSION_UNKNOWN', 'no session with this id in this enclave');
-    return session;
+    const id = bytesToHex(sessionId);
+    const session = this.sessions.get(id);
+    if (session) return session;
+    const failure = this.unrestorable.get(id);
+    if (failure) throw failure;
+    throw new SessionError('SESSION_UNKNOWN', 'no session with this id in this enclave');
   }
 
   private async dispatch(request: PartyRequest): Promise<EnclaveResponse> {
     switch (request.type) {
       case 'create-session': {
         const id = bytesToHex(sessionIdOf(decodeManifest(request.manifest)));
-        if (this.sessions.has(id))
+        if (this.sessions.has(id) || this.unrestorable.has(id))
           throw new SessionError('SESSION_EXISTS', 'this manifest already has a session');
         if (this.sessions.size >= this.maxSessions) {
           throw new SessionError(
@@ -76,7 +118,7 @@ export class SessionService {
       }
       case 'approve': {
         const session = this.session(request.approval.sessionId);
-        const { partyId, open } = session.approve(request.approval);
+        const { partyId, open } = await session.approve(request.approval);
         return {
           type: 'approval-recorded',
           sessionId: session.id,
@@ -92,7 +134,7 @@ export class SessionService {
       case 'submit-input': {
         const session = this.session(request.sessionId);
         const input = request.input;
-        const commitment =
+        const accepted =
           input.mode === 'hpke' ? await session.submit(input.envelope) : await session.submitKms(input);
         const binding = input.mode === 'hpke' ? input.envelope : input;
         return {
@@ -101,7 +143,8 @@ export class SessionService {
           inputName: binding.inputName,
           partyId: binding.partyId,
           round: binding.round,
-          commitment,
+          commitment: accepted.commitment,
+          stateCounter: accepted.counter,
         };
       }
       case 'submit-input-stream': {
@@ -118,10 +161,16 @@ export class SessionService {
           partyId: request.partyId,
           round: request.round,
         };
-        const commitment = await session.addChunk(binding, request.chunk);
-        if (commitment === undefined)
+        const accepted = await session.addChunk(binding, request.chunk);
+        if (accepted === undefined)
           return { type: 'chunk-accepted', sessionId: session.id, index: request.chunk.index };
-        return { type: 'input-accepted', ...binding, sessionId: session.id, commitment };
+        return {
+          type: 'input-accepted',
+          ...binding,
+          sessionId: session.id,
+          commitment: accepted.commitment,
+          stateCounter: accepted.counter,
+        };
       }
       case 'status': {
         const session = this.session(request.sessionId);
@@ -134,6 +183,7 @@ export class SessionService {
           window: session.manifest.window,
           pendingApprovals: session.pendingApprovals(),
           at: this.options.now(),
+          state: session.stateProof(request.auth.nonce),
         };
       }
       case 'evaluate': {
@@ -158,8 +208,15 @@ export class SessionService {
     }
   }
 
-  /** Destroys every session (enclave shutdown): nothing survives the process. */
+  /**
+   * Enclave shutdown. Without persistence nothing survives the process, so every session is destroyed (and
+   * certified). With it, sessions outlive the process by design: pending writes finish, nothing is destroyed.
+   */
   async close(): Promise<void> {
+    if (this.options.persistence) {
+      for (const session of this.sessions.values()) await session.settled();
+      return;
+    }
     for (const session of this.sessions.values()) await session.destroy('aborted');
   }
 }

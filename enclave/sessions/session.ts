@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto';
-import { bytesToHex } from '../../common/bytes.js';
+import { bytesEqual, bytesToHex } from '../../common/bytes.js';
 import { decodeStrictCbor, encodeCbor } from '../../common/cbor/index.js';
 import {
+  CONTEXTS,
   type DestructionCertificate,
   decodeManifest,
   encodeProtocolValue,
   encodeSessionBinding,
+  exportHpkePrivateKey,
+  exportSigningPrivateKey,
   generateHpkeKeyPair,
   generateSigningKeyPair,
   type HpkeKeyPair,
@@ -14,12 +17,15 @@ import {
   type InputCommitment,
   type InputStreamHeader,
   InputStreamOpener,
+  importHpkePrivateKey,
+  importSigningPrivateKey,
   type KmsInput,
   type Manifest,
   type ManifestApproval,
   type ManifestInput,
   openInput,
   openKmsInput,
+  ProtocolError,
   pendingApprovals,
   type RequestAuth,
   RequestNonceCache,
@@ -28,6 +34,8 @@ import {
   sealResult,
   sessionIdOf,
   signDestructionCertificate,
+  signingPublicKeyOf,
+  signProtocolValue,
   signResultReceipt,
   verifyApproval,
   verifyKmsInput,
@@ -42,6 +50,14 @@ import {
   resolveFunction,
   selectView,
 } from '../functions/index.js';
+import {
+  type JournalEvent,
+  type JournalStore,
+  PersistenceError,
+  RecordSealer,
+  type RestoredJournal,
+  SessionJournal,
+} from '../persistence/index.js';
 import { AuditLog } from './audit-log.js';
 import { SessionError } from './errors.js';
 
@@ -59,6 +75,24 @@ export interface SessionEnvironment {
   attest(userData: Uint8Array, nonce?: Uint8Array): Promise<Uint8Array>;
   /** Absent when the enclave has no KMS connection: KMS-mode inputs are then refused. */
   readonly kmsDecrypt?: KmsDecrypt;
+  /**
+   * Sealed persistence: each change is sealed under `sealKey` and made durable in the parent's store before it is
+   * acknowledged. Absent: sessions live in memory only and end with the process.
+   */
+  readonly persistence?: {
+    readonly store: JournalStore;
+    readonly sealKey: Uint8Array;
+    /** Told when the store failed with an unknown outcome: the enclave should restart and reconcile. */
+    readonly onHalt?: (error: unknown) => void;
+  };
+}
+
+/** What a party is told about the session's durable state: signed, so the parent cannot fake it. */
+export interface StateProof {
+  /** Records in the session's journal: never decreases, so a party that saw a larger one detects a rollback. */
+  readonly counter: number;
+  /** Over [CONTEXTS.stateProof, {sessionId, counter, nonce}] with the session's attested signing key. */
+  readonly signature: Uint8Array;
 }
 
 export type SessionPhase = 'awaiting-approvals' | 'open' | 'evaluating' | 'completed' | 'destroyed';
@@ -120,9 +154,16 @@ export class Session {
   private readonly delivered = new Map<number, Set<string>>();
   private readonly streams = new Map<string, PendingStream>();
   private readonly committed: InputCommitment[] = [];
+  /** Inputs being made durable, by input key: their slot is taken (resubmission rules see them). */
+  private readonly inFlight = new Map<string, Uint8Array>();
   private hpke: HpkeKeyPair | undefined;
   private bindingDocument: Promise<Uint8Array> | undefined;
   private certificate: DestructionCertificate | undefined;
+  /** From the start of `destroy` on: nothing new is admitted while the destruction is made durable. */
+  private destroying = false;
+  /** Set when the session was rebuilt from the store: signed requests made before then are refused. */
+  private restoredAt: number | undefined;
+  private readonly journal: SessionJournal;
 
   private constructor(
     readonly manifest: Manifest,
@@ -132,28 +173,132 @@ export class Session {
     hpke: HpkeKeyPair,
     private readonly signing: SigningKeyPair,
     private readonly env: SessionEnvironment,
+    restored?: Extract<RestoredJournal, { ok: true }>,
   ) {
     this.id = sessionIdOf(manifest);
     this.idHex = bytesToHex(this.id);
     this.hpke = hpke;
+    const persistence = env.persistence;
+    this.journal = new SessionJournal({
+      sessionId: this.id,
+      ...(persistence
+        ? {
+            persistence: {
+              store: persistence.store,
+              sealer: restored?.sealer ?? new RecordSealer(persistence.sealKey, this.id),
+            },
+          }
+        : {}),
+      ...(restored ? { head: restored.head } : {}),
+      ...(persistence?.onHalt ? { onHalt: persistence.onHalt } : {}),
+    });
   }
 
-  /** Checks the manifest against the code this enclave runs and makes the session's keys. */
-  static async create(manifestBytes: Uint8Array, env: SessionEnvironment): Promise<Session> {
+  private static prepare(manifestBytes: Uint8Array) {
     const manifest = decodeManifest(manifestBytes);
     const fn = resolveFunction(manifest.function);
-    const params = parseParameters(fn, manifest.parameters);
-    const session = new Session(
+    return {
       manifest,
       fn,
-      params,
-      inputByProvider(manifest),
-      await generateHpkeKeyPair(),
-      generateSigningKeyPair('Ed25519'),
-      env,
-    );
-    session.audit.append({ type: 'created', at: env.now() });
+      params: parseParameters(fn, manifest.parameters),
+      providers: inputByProvider(manifest),
+    };
+  }
+
+  /**
+   * Checks the manifest against the code this enclave runs and makes the session's keys; with persistence the
+   * session (manifest and keys, sealed) is durable before this resolves.
+   */
+  static async create(manifestBytes: Uint8Array, env: SessionEnvironment): Promise<Session> {
+    const { manifest, fn, params, providers } = Session.prepare(manifestBytes);
+    const hpke = await generateHpkeKeyPair();
+    const signing = generateSigningKeyPair('Ed25519');
+    const session = new Session(manifest, fn, params, providers, hpke, signing, env);
+    const at = env.now();
+    const hpkePrivateKey = await exportHpkePrivateKey(hpke.privateKey);
+    const signingPrivateKey = exportSigningPrivateKey(signing.privateKey);
+    try {
+      await session.journal.record({
+        type: 'created',
+        at,
+        manifest: manifestBytes,
+        hpkePrivateKey,
+        signingPrivateKey,
+      });
+    } finally {
+      hpkePrivateKey.fill(0);
+      signingPrivateKey.fill(0);
+    }
+    session.audit.append({ type: 'created', at });
     return session;
+  }
+
+  /**
+   * Rebuilds a session from its journal (after the enclave restarted): same manifest, same keys (the ones parties
+   * verified by attestation), the acknowledged inputs, evaluated rounds and delivered results. A journal whose
+   * first record is not this session's creation is `STATE_ROLLBACK`.
+   */
+  static async restore(
+    journal: Extract<RestoredJournal, { ok: true }>,
+    env: SessionEnvironment,
+  ): Promise<Session> {
+    const [first, ...rest] = journal.events;
+    if (
+      first?.type !== 'created' ||
+      !bytesEqual(sessionIdOf(decodeManifest(first.manifest)), journal.sessionId)
+    ) {
+      throw new PersistenceError(
+        'STATE_ROLLBACK',
+        "the store's records for this session do not start with the creation of this session",
+      );
+    }
+    const { manifest, fn, params, providers } = Session.prepare(first.manifest);
+    const hpke = await importHpkePrivateKey(first.hpkePrivateKey);
+    const signing = keyPairOf(first.signingPrivateKey);
+    first.hpkePrivateKey.fill(0);
+    first.signingPrivateKey.fill(0);
+    const session = new Session(manifest, fn, params, providers, hpke, signing, env, journal);
+    session.audit.append({ type: 'created', at: first.at });
+    for (const event of rest) session.replay(event);
+    session.restoredAt = env.now();
+    session.audit.append({ type: 'restored', at: session.restoredAt });
+    return session;
+  }
+
+  /** Applies one journal event, as when it was first recorded. */
+  private replay(event: JournalEvent): void {
+    switch (event.type) {
+      case 'created':
+        throw new PersistenceError('STATE_ROLLBACK', 'a session journal holds a second creation');
+      case 'approved':
+        this.applyApproval(verifyApproval(this.manifest, event.approval, this.id), event.approval, event.at);
+        return;
+      case 'input': {
+        const spec = this.providers.get(event.partyId);
+        if (!spec || spec.name !== event.inputName) {
+          throw new PersistenceError('STATE_ROLLBACK', 'a journal input does not match the manifest');
+        }
+        const value = parseInput(this.fn, event.partyId, decodeStrictCbor(event.plaintext, { maxDepth: 16 }));
+        const binding = {
+          sessionId: this.id,
+          inputName: event.inputName,
+          partyId: event.partyId,
+          round: event.round,
+        };
+        this.seenCommitments.add(bytesToHex(event.commitment));
+        this.applyInput(binding, event.plaintext, value, event.commitment, event.at);
+        return;
+      }
+      case 'evaluated':
+        this.applyEvaluation(event.round, event.output, event.at);
+        return;
+      case 'delivered':
+        this.applyDelivery(event.round, event.partyId, event.at);
+        return;
+      case 'destroyed':
+        this.applyDestruction(event.certificate);
+        return;
+    }
   }
 
   get phase(): SessionPhase {
@@ -175,21 +320,29 @@ export class Session {
   }
 
   private assertNotDestroyed(): void {
-    if (this.phaseValue === 'destroyed') {
+    if (this.phaseValue === 'destroyed' || this.destroying) {
       throw new SessionError('SESSION_DESTROYED', 'this session was destroyed: its inputs and key are gone');
     }
   }
 
-  approve(approval: ManifestApproval): { partyId: string; open: boolean } {
+  /** Records a party's signed approval (durably); the session opens once every party approved. */
+  async approve(approval: ManifestApproval): Promise<{ partyId: string; open: boolean }> {
     this.assertNotDestroyed();
     const partyId = verifyApproval(this.manifest, approval, this.id);
+    const at = this.env.now();
+    await this.journal.record({ type: 'approved', at, approval }, () =>
+      this.applyApproval(partyId, approval, at),
+    );
+    return { partyId, open: this.phaseValue !== 'awaiting-approvals' };
+  }
+
+  private applyApproval(partyId: string, approval: ManifestApproval, at: number): void {
     this.approvals.set(partyId, approval);
-    this.audit.append({ type: 'approved', at: this.env.now(), partyId });
+    this.audit.append({ type: 'approved', at, partyId });
     if (this.phaseValue === 'awaiting-approvals' && this.pendingApprovals().length === 0) {
       this.phaseValue = 'open';
-      this.audit.append({ type: 'opened', at: this.env.now() });
+      this.audit.append({ type: 'opened', at });
     }
-    return { partyId, open: this.phaseValue !== 'awaiting-approvals' };
   }
 
   private bindingUserData(): Uint8Array {
@@ -266,7 +419,7 @@ export class Session {
     return { spec, kept: this.manifest.resubmission === 'first-wins' ? existing : undefined };
   }
 
-  private keepFirst(kept: StoredInput): Uint8Array {
+  private keepFirst(kept: StoredInput): Accepted {
     this.audit.append({
       type: 'input-ignored',
       at: this.env.now(),
@@ -274,19 +427,34 @@ export class Session {
       inputName: kept.inputName,
       round: kept.round,
     });
-    return kept.commitment;
+    return { commitment: kept.commitment, counter: this.journal.count };
   }
 
-  private store(
+  /**
+   * Validates a decrypted input and makes it durable; it counts (and is acknowledged) only from then on. While it
+   * is being written its slot is taken, so resubmission rules hold for submissions racing it.
+   */
+  private async store(
     binding: InputBinding,
     spec: ManifestInput,
     plaintext: Uint8Array,
     commitment: Uint8Array,
-  ): Uint8Array {
+  ): Promise<Accepted> {
     const commitmentHex = bytesToHex(commitment);
     if (this.seenCommitments.has(commitmentHex)) {
       plaintext.fill(0);
       throw new SessionError('INPUT_REPLAYED', 'this exact input was already received');
+    }
+    const key = inputKey(binding);
+    const racing = this.inFlight.get(key);
+    if (racing && this.manifest.resubmission !== 'last-wins') {
+      plaintext.fill(0);
+      if (this.manifest.resubmission === 'first-wins')
+        return { commitment: racing, counter: this.journal.count };
+      throw new SessionError(
+        'INPUT_ALREADY_PROVIDED',
+        `"${spec.name}" was already provided for round ${binding.round} and this session refuses resubmissions`,
+      );
     }
     if (plaintext.byteLength > spec.maxBytes) {
       plaintext.fill(0);
@@ -299,29 +467,45 @@ export class Session {
       plaintext.fill(0);
       throw error;
     }
+    this.seenCommitments.add(commitmentHex);
+    this.inFlight.set(key, commitment);
+    const at = this.env.now();
+    try {
+      const counter = await this.journal.record(
+        { type: 'input', at, ...bindingFields(binding), plaintext, commitment },
+        () => this.applyInput(binding, plaintext, value, commitment, at),
+      );
+      return { commitment, counter: counter + 1 };
+    } catch (error) {
+      this.seenCommitments.delete(commitmentHex);
+      plaintext.fill(0);
+      throw error;
+    } finally {
+      if (this.inFlight.get(key) === commitment) this.inFlight.delete(key);
+    }
+  }
+
+  private applyInput(
+    binding: InputBinding,
+    plaintext: Uint8Array,
+    value: unknown,
+    commitment: Uint8Array,
+    at: number,
+  ): void {
     const key = inputKey(binding);
     const replaced = this.inputs.get(key);
     if (replaced) zero([replaced]);
-    this.inputs.set(key, { ...binding, plaintext, value, commitment });
-    this.seenCommitments.add(commitmentHex);
-    this.committed.push({
-      inputName: binding.inputName,
-      partyId: binding.partyId,
-      round: binding.round,
-      commitment,
-    });
+    this.inputs.set(key, { ...bindingFields(binding), plaintext, value, commitment });
+    this.committed.push({ ...bindingFields(binding), commitment });
     this.audit.append({
       type: replaced ? 'input-replaced' : 'input-accepted',
-      at: this.env.now(),
-      partyId: binding.partyId,
-      inputName: binding.inputName,
-      round: binding.round,
+      at,
+      ...bindingFields(binding),
     });
-    return commitment;
   }
 
   /** A single HPKE envelope. */
-  async submit(envelope: InputBinding & Record<string, unknown>): Promise<Uint8Array> {
+  async submit(envelope: InputBinding & Record<string, unknown>): Promise<Accepted> {
     const binding = expectedBinding(this.id, envelope);
     const { kept } = this.admit(binding);
     if (kept) return this.keepFirst(kept);
@@ -346,7 +530,7 @@ export class Session {
    * An input prepared ahead of time under the party's own KMS key: the party's signature and the binding are
    * checked first, then KMS releases the data key to this enclave only (its policy names our PCRs).
    */
-  async submitKms(input: KmsInput): Promise<Uint8Array> {
+  async submitKms(input: KmsInput): Promise<Accepted> {
     const binding = expectedBinding(this.id, input);
     const { kept } = this.admit(binding);
     if (kept) return this.keepFirst(kept);
@@ -394,8 +578,8 @@ export class Session {
     this.streams.set(key, { opener, binding, spec, chunks: [], bytes: 0 });
   }
 
-  /** One chunk; on the final one the input is stored. Returns the commitment then, else undefined. */
-  async addChunk(claimed: InputBinding, chunk: InputChunk): Promise<Uint8Array | undefined> {
+  /** One chunk; on the final one the input is stored. Returns its acceptance then, else undefined. */
+  async addChunk(claimed: InputBinding, chunk: InputChunk): Promise<Accepted | undefined> {
     const binding = expectedBinding(this.id, claimed);
     const key = inputKey(binding);
     const stream = this.streams.get(key);
@@ -428,11 +612,41 @@ export class Session {
     }
   }
 
-  /** Checks a signed request from a party of this session (signature, clock, replay). */
+  /**
+   * Checks a signed request from a party of this session (signature, clock, replay). After a restart the nonces
+   * seen before are gone, so requests signed before the restart are refused: parties sign a fresh one.
+   */
   authenticate(request: { type: string; auth: RequestAuth }): string {
     const party = this.party(request.auth.partyId);
     verifyRequest(request, party.signingKey, { now: this.env.now(), nonces: this.nonces });
+    if (this.restoredAt !== undefined && request.auth.timestamp < this.restoredAt) {
+      throw new ProtocolError(
+        'REQUEST_REPLAYED',
+        'this request was signed before the enclave restarted and may have been seen already: send a fresh one',
+      );
+    }
     return party.id;
+  }
+
+  /** Removes a destroyed session's sealed records from the store (they stay unreadable to a restart anyway). */
+  forgetStored(): Promise<void> {
+    return this.journal.drop();
+  }
+
+  /** Resolves once every change recorded so far is durable (or refused). */
+  settled(): Promise<void> {
+    return this.journal.settled();
+  }
+
+  /** The session's durable state, signed for the party that asked (its request nonce makes the proof fresh). */
+  stateProof(nonce: Uint8Array): StateProof {
+    const counter = this.journal.count;
+    const signature = signProtocolValue(
+      CONTEXTS.stateProof,
+      { sessionId: this.id, counter, nonce },
+      this.signing.privateKey,
+    );
+    return { counter, signature };
   }
 
   private roundInputs(round: number): StoredInput[] {
@@ -511,13 +725,18 @@ export class Session {
     this.phaseValue = 'evaluating';
     this.audit.append({ type: 'evaluating', at: this.env.now(), round });
     try {
+      // Inputs still being written when evaluation began count once durable (or not at all).
+      await this.journal.settled();
+      const ready = this.roundInputs(round);
       const output = await evaluateParsed(
         this.fn,
         this.params,
-        new Map(inputs.map((i) => [i.partyId, i.value])),
+        new Map(ready.map((i) => [i.partyId, i.value])),
       );
-      this.outputs.set(round, output);
-      this.audit.append({ type: 'evaluated', at: this.env.now(), round });
+      const at = this.env.now();
+      await this.journal.record({ type: 'evaluated', at, round, output }, () =>
+        this.applyEvaluation(round, output, at),
+      );
     } catch (error) {
       this.phaseValue = 'open';
       this.audit.append({
@@ -528,8 +747,13 @@ export class Session {
       });
       throw error;
     }
+  }
+
+  private applyEvaluation(round: number, output: unknown, at: number): void {
+    this.outputs.set(round, output);
+    this.audit.append({ type: 'evaluated', at, round });
     // Inputs provided each round are cleared; those provided once stay for the next rounds.
-    for (const input of inputs) {
+    for (const input of this.roundInputs(round)) {
       if (this.providers.get(input.partyId)?.provide === 'each-round') {
         zero([input]);
         this.inputs.delete(inputKey(input));
@@ -576,11 +800,18 @@ export class Session {
       this.signing.privateKey,
       await this.receiptAttestation(),
     );
+    const at = this.env.now();
+    await this.journal.record({ type: 'delivered', at, round, partyId }, () =>
+      this.applyDelivery(round, partyId, at),
+    );
+    return receipt;
+  }
+
+  private applyDelivery(round: number, partyId: string, at: number): void {
     const delivered = this.delivered.get(round) ?? new Set<string>();
     delivered.add(partyId);
     this.delivered.set(round, delivered);
-    this.audit.append({ type: 'result-delivered', at: this.env.now(), partyId, round });
-    return receipt;
+    this.audit.append({ type: 'result-delivered', at, partyId, round });
   }
 
   private usedInRound(commitment: InputCommitment, round: number): boolean {
@@ -605,14 +836,23 @@ export class Session {
   async destroy(reason: 'completed' | 'aborted' | 'expired'): Promise<DestructionCertificate> {
     if (this.certificate) return this.certificate;
     const attestation = await this.receiptAttestation();
-    zero(this.inputs.values());
-    this.inputs.clear();
-    for (const stream of this.streams.values()) for (const part of stream.chunks) part.fill(0);
-    this.streams.clear();
-    this.outputs.clear();
-    this.hpke = undefined;
-    this.phaseValue = 'destroyed';
-    this.certificate = signDestructionCertificate(
+    if (this.certificate) return this.certificate;
+    this.destroying = true;
+    try {
+      return await this.destroyNow(reason, attestation);
+    } finally {
+      this.destroying = false;
+    }
+  }
+
+  private async destroyNow(
+    reason: 'completed' | 'aborted' | 'expired',
+    attestation: Uint8Array,
+  ): Promise<DestructionCertificate> {
+    // Inputs still being written are either in the certificate or refused, never left behind.
+    await this.journal.settled();
+    if (this.certificate) return this.certificate;
+    const certificate = signDestructionCertificate(
       {
         sessionId: this.id,
         destroyed: [...this.committed],
@@ -623,8 +863,26 @@ export class Session {
       this.signing.privateKey,
       attestation,
     );
+    // Durable first: a certificate is only issued once no restart can bring these inputs back.
+    await this.journal.record({ type: 'destroyed', at: this.env.now(), certificate }, () =>
+      this.applyDestruction(certificate),
+    );
     this.audit.append({ type: 'destroyed', at: this.env.now(), code: reason });
-    return this.certificate;
+    await this.journal.drop().catch(() => {
+      // The records stay sealed in the store; their 'destroyed' record keeps a restart from reviving them.
+    });
+    return certificate;
+  }
+
+  private applyDestruction(certificate: DestructionCertificate): void {
+    zero(this.inputs.values());
+    this.inputs.clear();
+    for (const stream of this.streams.values()) for (const part of stream.chunks) part.fill(0);
+    this.streams.clear();
+    this.outputs.clear();
+    this.hpke = undefined;
+    this.phaseValue = 'destroyed';
+    this.certificate = certificate;
   }
 }
 
@@ -635,4 +893,21 @@ function expectedBinding(sessionId: Uint8Array, value: Omit<InputBinding, 'sessi
 
 function inputKey(binding: Pick<InputBinding, 'inputName' | 'round'>): string {
   return `${binding.round}:${binding.inputName}`;
+}
+
+function bindingFields(binding: InputBinding): { inputName: string; partyId: string; round: number } {
+  return { inputName: binding.inputName, partyId: binding.partyId, round: binding.round };
+}
+
+/** A signing key pair from its PKCS#8 private key (a restored session's). */
+function keyPairOf(pkcs8: Uint8Array): SigningKeyPair {
+  const privateKey = importSigningPrivateKey(pkcs8);
+  return { privateKey, publicKey: signingPublicKeyOf(privateKey) };
+}
+
+/** An input the session holds durably: its commitment and the journal counter that parties can hold it to. */
+export interface Accepted {
+  readonly commitment: Uint8Array;
+  /** The session's journal length once this input was recorded. */
+  readonly counter: number;
 }

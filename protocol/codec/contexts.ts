@@ -14,4 +14,5 @@ export const CONTEXTS = {
   resultInfo: 'nitro-mpc/v1/result-info',
   resultReceipt: 'nitro-mpc/v1/result-receipt',
   destructionCertificate: 'nitro-mpc/v1/destruction-certificate',
+  stateProof: 'nitro-mpc/v1/state-proof',
 } as const;

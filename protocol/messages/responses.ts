@@ -7,6 +7,7 @@ import {
   MAX_ATTESTATION_BYTES,
   resultReceiptSchema,
 } from '../receipts/schema.js';
+import { SIGNATURE_BYTES } from '../signing/signatures.js';
 
 const partyIds = z.array(identifierSchema).max(64);
 
@@ -40,7 +41,19 @@ export const inputAcceptedResponseSchema = z.strictObject({
   round: roundSchema,
   /** The commitment that receipts and the destruction certificate will list for this input. */
   commitment: bytesSchema(32, 32),
+  /**
+   * Records in the session's journal once this input was recorded. Keep the largest seen: a signed status with a
+   * smaller counter means the session's state was rolled back (`STATE_ROLLBACK`).
+   */
+  stateCounter: z.int().min(1),
 });
+
+/** The session's durable state, signed by its attested key over [stateProof, {sessionId, counter, nonce}]. */
+export const stateProofSchema = z.strictObject({
+  counter: z.int().min(0),
+  signature: bytesSchema(SIGNATURE_BYTES, SIGNATURE_BYTES),
+});
+export type StateProofWire = z.infer<typeof stateProofSchema>;
 
 export const chunkAcceptedResponseSchema = z.strictObject({
   type: z.literal('chunk-accepted'),
@@ -67,6 +80,8 @@ export const statusResponseSchema = z.strictObject({
     )
     .max(256),
   at: epochMsSchema,
+  /** Signed with the status request's nonce: fresh, and from the enclave (the parent cannot forge it). */
+  state: stateProofSchema,
 });
 
 export const evaluationStartedResponseSchema = z.strictObject({

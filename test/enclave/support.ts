@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeStrictCbor, encodeCbor } from '../../common/cbor/index.js';
 import { getFunction } from '../../enclave/functions/index.js';
-import { type KmsDecrypt, SessionService } from '../../enclave/sessions/index.js';
+import { type KmsDecrypt, SessionService, type SessionServiceOptions } from '../../enclave/sessions/index.js';
 import {
   type EnclaveResponse,
   encodeManifest,
@@ -52,13 +52,18 @@ export async function makeParty(id: string): Promise<Party> {
 /** A world around a given enclave (its NSM, optionally its KMS), parties with fresh keys, and a settable clock. */
 export async function worldAround(
   nsm: SimulatedNsm,
-  options: { readonly now: number; readonly kmsDecrypt?: KmsDecrypt },
+  options: {
+    readonly now: number;
+    readonly kmsDecrypt?: KmsDecrypt;
+    readonly persistence?: SessionServiceOptions['persistence'];
+  },
 ): Promise<World> {
   const clock = { now: options.now };
   const service = new SessionService({
     now: () => clock.now,
     attest: (userData, nonce) => nsm.attest({ userData, ...(nonce === undefined ? {} : { nonce }) }),
     ...(options.kmsDecrypt === undefined ? {} : { kmsDecrypt: options.kmsDecrypt }),
+    ...(options.persistence === undefined ? {} : { persistence: options.persistence }),
   });
   const parties = {
     alice: await makeParty('alice'),
@@ -76,7 +81,9 @@ export async function worldAround(
 }
 
 /** A world at T0 whose simulated NSM follows the world's clock. */
-export async function makeWorld(): Promise<World> {
+export async function makeWorld(
+  options: { readonly persistence?: SessionServiceOptions['persistence'] } = {},
+): Promise<World> {
   const stateDir = mkdtempSync(join(tmpdir(), 'nitro-mpc-sessions-'));
   let world: World | undefined;
   const nsm = await createSimulatedNsm({
@@ -84,7 +91,7 @@ export async function makeWorld(): Promise<World> {
     bundle: new TextEncoder().encode('enclave under test'),
     clock: () => world?.clock.now ?? T0,
   });
-  world = await worldAround(nsm, { now: T0 });
+  world = await worldAround(nsm, { now: T0, ...options });
   return world;
 }
 
