@@ -5,9 +5,13 @@
  * `--list-functions` prints the function library with the measurements of this exact build, for manifests.
  */
 import { readFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { NitroMpcError } from '../common/errors.js';
+import { connectSealedStore, type SealedStore } from '../protocol/store/index.js';
 import { listFunctions } from './functions/index.js';
 import { EnclaveKmsClient } from './kms/index.js';
 import { type Nsm, openNsmDevice } from './nsm/index.js';
+import { obtainSealKey } from './persistence/index.js';
 import { serveSessions } from './server.js';
 import { SessionService } from './sessions/index.js';
 
@@ -27,6 +31,11 @@ interface EnclaveConfig {
         readonly credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
       }
     | undefined;
+  /**
+   * Sealed persistence: the parent's store (`vsock://3:<port>` on Nitro) and the KMS key whose policy releases
+   * the seal key to this image only. Absent: sessions live in memory and end with the process.
+   */
+  readonly persistence: { readonly store: string; readonly sealKeyId: string } | undefined;
 }
 
 function readConfig(env: NodeJS.ProcessEnv): EnclaveConfig {
@@ -38,7 +47,13 @@ function readConfig(env: NodeJS.ProcessEnv): EnclaveConfig {
   const accessKeyId = env['AWS_ACCESS_KEY_ID'];
   const secretAccessKey = env['AWS_SECRET_ACCESS_KEY'];
   const sessionToken = env['AWS_SESSION_TOKEN'];
+  const store = env['NITRO_MPC_STORE'] || undefined;
+  const sealKeyId = env['NITRO_MPC_SEAL_KEY_ID'] || undefined;
+  if ((store === undefined) !== (sealKeyId === undefined)) {
+    throw new Error('sealed persistence needs both NITRO_MPC_STORE and NITRO_MPC_SEAL_KEY_ID (or neither)');
+  }
   return {
+    persistence: store && sealKeyId ? { store, sealKeyId } : undefined,
     listen: env['NITRO_MPC_LISTEN'] ?? `vsock://any:${port}`,
     simStateDir: env['NITRO_MPC_SIM_STATE_DIR'] || undefined,
     kms:
@@ -79,24 +94,70 @@ async function main(): Promise<void> {
   const kms = config.kms
     ? await EnclaveKmsClient.create({ kms: config.kms, attest: (publicKey) => nsm.attest({ publicKey }) })
     : undefined;
+  let store: SealedStore | undefined;
+  let sealKey: Uint8Array | undefined;
+  if (config.persistence) {
+    if (!kms) throw new Error('sealed persistence needs KMS (NITRO_MPC_KMS_ENDPOINT or _EGRESS and credentials)');
+    store = await connectStore(config.persistence.store);
+    sealKey = await obtainSealKey(store, kms, config.persistence.sealKeyId);
+  }
   const service = new SessionService({
     now: Date.now,
     attest: (userData, nonce) => nsm.attest({ userData, ...(nonce === undefined ? {} : { nonce }) }),
     ...(kms ? { kmsDecrypt: async (request) => (await kms.decrypt(request)).plaintext } : {}),
+    ...(store && sealKey
+      ? {
+          persistence: {
+            store,
+            sealKey,
+            // Crash-only: the journal cannot know whether the store kept the last write; a restart reconciles.
+            onHalt: (error: unknown) => {
+              log(`the store failed mid-write (${codeOf(error)}): restarting to reconcile`);
+              process.exit(75);
+            },
+          },
+        }
+      : {}),
     onEvent: (event) => log(`${event.type} ${event.request}: ${event.code}`),
   });
+  if (store) {
+    const { restored, refused } = await service.restore();
+    log(`restored ${restored} session(s) from the sealed store`);
+    for (const failure of refused) log(`session ${failure.sessionId} not restored: ${failure.code}`);
+  }
   const server = await serveSessions(config.listen, service);
-  log(`ready: NSM ${description.moduleId}, serving sessions${kms ? ', KMS-mode inputs enabled' : ''}`);
+  log(
+    `ready: NSM ${description.moduleId}, serving sessions${kms ? ', KMS-mode inputs enabled' : ''}` +
+      `${store ? ', sealed persistence on' : ''}`,
+  );
   const stop = async (signal: string) => {
-    log(`${signal}: destroying sessions and stopping`);
+    log(`${signal}: ${store ? 'sessions stay sealed in the store' : 'destroying sessions'}; stopping`);
     await server.close();
     await service.close();
+    await store?.close();
     kms?.close();
     await nsm.close();
     process.exit(0);
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+function codeOf(error: unknown): string {
+  return error instanceof NitroMpcError ? error.code : 'UNKNOWN';
+}
+
+/** The parent's store may come up after the enclave: try for a while before giving up. */
+async function connectStore(address: string): Promise<SealedStore> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await connectSealedStore(address);
+    } catch (error) {
+      if (attempt >= 30 || codeOf(error) !== 'STORE_UNAVAILABLE') throw error;
+      if (attempt === 1) log(`waiting for the parent's store at ${address}`);
+      await sleep(Math.min(200 * attempt, 2_000));
+    }
+  }
 }
 
 main().catch((error: unknown) => {

@@ -10,7 +10,12 @@ export {
 } from './attestation-record.js';
 export { type DraftManifestOptions, draftManifest, type ManifestParty } from './draft-manifest.js';
 export { EnclaveConnection } from './enclave-connection.js';
-export { EnclaveRefusal } from './errors.js';
+export {
+  EnclaveRefusal,
+  SESSION_STATE_ERROR_CODES,
+  SessionStateError,
+  type SessionStateErrorCode,
+} from './errors.js';
 export { expectResponse } from './expect-response.js';
 export { type SendInputOptions, sendInput } from './input-sender.js';
 export { PartyClient, type PartyClientOptions, type PartyIdentity } from './party-client.js';

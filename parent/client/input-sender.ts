@@ -1,6 +1,7 @@
 import { encodeCbor } from '../../common/cbor/index.js';
 import {
   type HpkePublicKey,
+  type InputAcceptedResponse,
   InputStreamSealer,
   type Manifest,
   sealInput,
@@ -23,6 +24,8 @@ export interface SendInputOptions {
   readonly chunkBytes?: number;
   /** Called after each chunk is accepted: bytes of plaintext sent so far, and in all. */
   readonly onProgress?: (sent: number, total: number) => void;
+  /** Called with the enclave's acknowledgement (its journal counter is what a rollback check holds it to). */
+  readonly onAccepted?: (accepted: InputAcceptedResponse) => void;
 }
 
 const DEFAULT_CHUNK_BYTES = 512 * 1024;
@@ -46,9 +49,10 @@ export async function sendInput(options: SendInputOptions): Promise<Uint8Array> 
       sessionId,
       input: { mode: 'hpke', envelope },
     });
-    const { commitment } = expectResponse(response, 'input-accepted');
+    const accepted = expectResponse(response, 'input-accepted');
+    options.onAccepted?.(accepted);
     onProgress?.(total, total);
-    return commitment;
+    return accepted.commitment;
   }
   const sealer = await InputStreamSealer.start({ ...binding, ...keys });
   expectResponse(
@@ -60,7 +64,11 @@ export async function sendInput(options: SendInputOptions): Promise<Uint8Array> 
     const chunk = await sealer.sealChunk(plaintext.subarray(offset, offset + chunkBytes), final);
     const response = await connection.send({ type: 'submit-input-chunk', ...binding, chunk });
     onProgress?.(Math.min(offset + chunkBytes, total), total);
-    if (final) return expectResponse(response, 'input-accepted').commitment;
+    if (final) {
+      const accepted = expectResponse(response, 'input-accepted');
+      options.onAccepted?.(accepted);
+      return accepted.commitment;
+    }
     expectResponse(response, 'chunk-accepted');
   }
 }

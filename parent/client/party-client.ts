@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Cert } from '../../attestation/index.js';
 import { decodeStrictCbor } from '../../common/cbor/index.js';
 import {
+  CONTEXTS,
   type DestructionCertificate,
   type DestructionCertificateSummary,
   encodeManifest,
@@ -12,14 +13,16 @@ import {
   type ResultReceipt,
   type ResultReceiptSummary,
   type SigningKeyPair,
+  type SigningPublicKey,
   sessionIdOf,
   signApproval,
   signRequest,
+  verifyProtocolSignature,
   verifyReceipt,
   verifySessionAttestation,
 } from '../../protocol/index.js';
 import type { EnclaveConnection } from './enclave-connection.js';
-import { EnclaveRefusal } from './errors.js';
+import { EnclaveRefusal, SessionStateError } from './errors.js';
 import { expectResponse } from './expect-response.js';
 import { sendInput } from './input-sender.js';
 
@@ -45,6 +48,10 @@ export interface PartyClientOptions {
 export class PartyClient {
   /** Session key per session, learnt from a verified attestation only. */
   private readonly sessionKeys = new Map<string, HpkePublicKey>();
+  /** The enclave's signing key per session, from the same verified attestation: state reports must carry it. */
+  private readonly signingKeys = new Map<string, SigningPublicKey>();
+  /** Largest journal counter the enclave acknowledged per session: its state may never be older than this. */
+  private readonly stateCounters = new Map<string, number>();
 
   constructor(
     private readonly connection: EnclaveConnection,
@@ -81,13 +88,28 @@ export class PartyClient {
       'attestation',
     );
     const verified = await verifySessionAttestation(document, { manifest, nonce, ...this.verifyPolicy() });
-    this.sessionKeys.set(Buffer.from(sessionId).toString('hex'), verified.hpkePublicKey);
+    this.sessionKeys.set(hex(sessionId), verified.hpkePublicKey);
+    this.signingKeys.set(hex(sessionId), verified.enclaveSigningKey);
     return verified;
+  }
+
+  /** The largest journal counter the enclave acknowledged for this session (0 if none). */
+  knownStateCounter(manifest: Manifest): number {
+    return this.stateCounters.get(hex(sessionIdOf(manifest))) ?? 0;
+  }
+
+  /**
+   * Holds the enclave to a counter learnt earlier (e.g. kept on disk by a party that restarted): a later state
+   * report below it is a rollback.
+   */
+  rememberStateCounter(manifest: Manifest, counter: number): void {
+    const key = hex(sessionIdOf(manifest));
+    this.stateCounters.set(key, Math.max(counter, this.stateCounters.get(key) ?? 0));
   }
 
   /** Encrypts and sends one input (a CBOR-encodable value); streams it when large. Returns its commitment. */
   async submit(manifest: Manifest, inputName: string, value: unknown, round = 1): Promise<Uint8Array> {
-    const key = this.sessionKeys.get(Buffer.from(sessionIdOf(manifest)).toString('hex'));
+    const key = this.sessionKeys.get(hex(sessionIdOf(manifest)));
     if (!key)
       throw new EnclaveRefusal(
         'ATTESTATION_REQUIRED',
@@ -101,6 +123,7 @@ export class PartyClient {
       inputName,
       value,
       round,
+      onAccepted: (accepted) => this.rememberStateCounter(manifest, accepted.stateCounter),
       ...(this.options.chunkBytes === undefined ? {} : { chunkBytes: this.options.chunkBytes }),
     });
   }
@@ -109,11 +132,44 @@ export class PartyClient {
     return signRequest(request, this.party.id, this.party.signing.privateKey);
   }
 
+  /**
+   * Who has provided what, the window and round; and a check that the enclave's state is not older than what it
+   * acknowledged to this party (`STATE_ROLLBACK`), by a counter signed with the attested session key over this
+   * request's nonce (`STATE_PROOF_INVALID` otherwise; checked once `attest()` has run).
+   */
   async status(manifest: Manifest) {
-    return expectResponse(
-      await this.connection.send(this.signed({ type: 'status', sessionId: sessionIdOf(manifest) })),
-      'status',
-    );
+    const sessionId = sessionIdOf(manifest);
+    const request = this.signed({ type: 'status', sessionId });
+    const known = this.stateCounters.get(hex(sessionId)) ?? 0;
+    const response = await this.connection.send(request);
+    if (response.type === 'error' && response.code === 'SESSION_UNKNOWN' && known > 0) {
+      throw new SessionStateError(
+        'STATE_ROLLBACK',
+        `the enclave no longer knows this session, although it acknowledged ${known} records of it: its state ` +
+          'was lost or rolled back by the parent',
+      );
+    }
+    const status = expectResponse(response, 'status');
+    const signingKey = this.signingKeys.get(hex(sessionId));
+    if (signingKey) {
+      const body = { sessionId, counter: status.state.counter, nonce: request.auth.nonce };
+      if (!verifyProtocolSignature(CONTEXTS.stateProof, body, status.state.signature, signingKey)) {
+        throw new SessionStateError(
+          'STATE_PROOF_INVALID',
+          "the state report is not signed by this session's attested key over this request: it did not come " +
+            'from the enclave, or was altered on the way',
+        );
+      }
+    }
+    if (status.state.counter < known) {
+      throw new SessionStateError(
+        'STATE_ROLLBACK',
+        `the enclave reports ${status.state.counter} records for this session but acknowledged ${known} to this ` +
+          "party: the parent rolled the enclave's stored state back",
+      );
+    }
+    this.rememberStateCounter(manifest, status.state.counter);
+    return status;
   }
 
   async evaluate(manifest: Manifest, round = 1): Promise<void> {
@@ -161,4 +217,8 @@ export class PartyClient {
     })) as DestructionCertificateSummary;
     return { certificate, summary };
   }
+}
+
+function hex(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('hex');
 }

@@ -123,3 +123,4 @@ export const enclaveResponseSchema = z.discriminatedUnion('type', [
 export type EnclaveResponse = z.infer<typeof enclaveResponseSchema>;
 export type ErrorResponse = z.infer<typeof errorResponseSchema>;
 export type StatusResponse = z.infer<typeof statusResponseSchema>;
+export type InputAcceptedResponse = z.infer<typeof inputAcceptedResponseSchema>;
