@@ -9,6 +9,7 @@ export {
   type StoreSessionSummary,
 } from './file-store.js';
 export type { LogPage, LogSnapshotReader } from './log-reader.js';
+export { createStoreLogger } from './logger.js';
 export {
   type RunningStoreServer,
   type StoreServerLog,

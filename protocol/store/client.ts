@@ -112,7 +112,7 @@ class SealedStoreClient implements SealedStore {
       'the store answer to read-key',
       'STORE_CORRUPT',
     );
-    return answer.blob ?? undefined;
+    return answer.blob === null ? undefined : new Uint8Array(answer.blob);
   }
 
   async writeSealKey(blob: Uint8Array): Promise<void> {
