@@ -12,3 +12,4 @@ export * from './messages/index.js';
 export * from './receipts/index.js';
 export * from './set-items/index.js';
 export * from './signing/index.js';
+export * from './store/index.js';

@@ -5,6 +5,7 @@ import { registerEifCommands } from './commands/eif.js';
 import { registerKmsCommands } from './commands/kms.js';
 import { registerProxyCommands } from './commands/proxy.js';
 import { registerSimCommands } from './commands/sim.js';
+import { registerStoreCommands } from './commands/store.js';
 import { EXIT } from './errors.js';
 import { registerPartyCommands } from './party/index.js';
 
@@ -21,6 +22,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   registerKmsCommands(program, setExit);
   registerPartyCommands(program, setExit);
   registerProxyCommands(program, setExit);
+  registerStoreCommands(program, setExit);
   return program;
 }
 
