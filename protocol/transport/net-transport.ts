@@ -11,6 +11,7 @@ import {
   type TransportListener,
 } from './connection.js';
 import { TransportError } from './errors.js';
+import { removeStaleUnixSocket } from './stale-socket.js';
 import { systemErrorCode } from './system-error.js';
 
 type NetAddress = UnixAddress | TcpAddress;
@@ -40,11 +41,12 @@ function failure(
   );
 }
 
-export function listenNet(
+export async function listenNet(
   address: NetAddress,
   onConnection: ConnectionHandler,
   options: ListenOptions,
 ): Promise<TransportListener> {
+  if (address.kind === 'unix') await removeStaleUnixSocket(address.path);
   const connections = new Set<Socket>();
   const server = createServer((socket) => {
     connections.add(socket);
