@@ -5,15 +5,18 @@
  * size, upload buffer, handlers in flight), the store (inline body size, one upload write buffer) and the reader
  * limit. Logs carry codes, counts and sizes, never record bytes.
  */
+import { lstat, unlink } from 'node:fs/promises';
 import { z } from 'zod';
 import { NitroMpcError } from '../../common/errors.js';
 import { StoreError } from '../../protocol/store/errors.js';
 import { MAX_READ_BYTES, parseStoreMessage, storeRequestSchema } from '../../protocol/store/wire.js';
 import {
+  connect,
   FrameChannel,
   formatTransportAddress,
   type IncomingRequest,
   listen,
+  parseTransportAddress,
   type TransportConnection,
 } from '../../protocol/transport/index.js';
 import type { FileStore, FileStoreStats } from './file-store.js';
@@ -193,6 +196,25 @@ class StoreConnection {
   }
 }
 
+/**
+ * A unix socket file left by a server that died (SIGKILL) would make listening fail; it is removed when nothing
+ * accepts connections on it. A live server's socket is left alone (listening then fails as it should).
+ */
+async function removeStaleSocket(address: string): Promise<void> {
+  const parsed = parseTransportAddress(address);
+  if (parsed.kind !== 'unix') return;
+  const info = await lstat(parsed.path).catch(() => undefined);
+  if (!info?.isSocket()) return;
+  const live = await connect(address, { timeoutMs: 1000 }).then(
+    (stream) => {
+      stream.destroy();
+      return true;
+    },
+    () => false,
+  );
+  if (!live) await unlink(parsed.path).catch(() => undefined);
+}
+
 /** Serves `store` at `address` (`vsock://any:<port>`, `unix:///path`, `tcp://host:port`). */
 export async function serveSealedStore(
   store: FileStore,
@@ -215,6 +237,7 @@ export async function serveSealedStore(
     peakUpload = Math.max(peakUpload, channel.stats.peakUploadBytesBuffered);
   };
 
+  await removeStaleSocket(address);
   const listener = await listen(
     address,
     (stream) => {

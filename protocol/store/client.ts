@@ -85,15 +85,16 @@ class SealedStoreClient implements SealedStore {
     ).then((stream) => {
       const channel = new FrameChannel(stream);
       void channel.closed.then(() => {
-        if (this.#channel === opening) this.#channel = undefined;
+        if (this.#channel === mapped) this.#channel = undefined;
       });
       return channel;
     });
-    this.#channel = opening;
-    opening.catch(() => {
-      if (this.#channel === opening) this.#channel = undefined;
+    const mapped = opening.catch((error: unknown) => {
+      if (this.#channel === mapped) this.#channel = undefined;
+      throw storeErrorOf(error);
     });
-    return opening.catch((error: unknown) => Promise.reject(storeErrorOf(error)));
+    this.#channel = mapped;
+    return mapped;
   }
 
   async #request(body: unknown, upload?: Iterable<Uint8Array>, channel?: FrameChannel): Promise<unknown> {
