@@ -237,6 +237,11 @@ export async function serveSealedStore(
     peakUpload = Math.max(peakUpload, channel.stats.peakUploadBytesBuffered);
   };
 
+  try {
+    parseTransportAddress(address);
+  } catch (cause) {
+    throw new StoreError('STORE_OPTIONS_INVALID', (cause as Error).message, { cause });
+  }
   await removeStaleSocket(address);
   const listener = await listen(
     address,
