@@ -28,11 +28,14 @@ export interface StoreServerLog {
 }
 
 export interface StoreServerOptions {
-  /** Connections served at once; more are closed at once (default 16). */
+  /** Connections served at once; more are closed at once (default 4: the enclave needs one or two). */
   readonly maxConnections?: number;
   /** Record listings open at once per connection (default 4). */
   readonly maxReadersPerConnection?: number;
-  /** Requests handled at once per connection; appends beyond wait unread (default 64). */
+  /**
+   * Requests handled at once per connection (default 128); beyond, the connection is not read. With inline
+   * appends of at most 256 KiB this bounds what queued appends hold: 4 connections x 128 x 256 KiB = 128 MiB.
+   */
   readonly maxRequestsPerConnection?: number;
   readonly log?: StoreServerLog;
 }
@@ -56,9 +59,9 @@ export interface RunningStoreServer {
 }
 
 const optionsSchema = z.strictObject({
-  maxConnections: z.number().int().min(1).max(1024).default(16),
+  maxConnections: z.number().int().min(1).max(1024).default(4),
   maxReadersPerConnection: z.number().int().min(1).max(64).default(4),
-  maxRequestsPerConnection: z.number().int().min(1).max(1024).default(64),
+  maxRequestsPerConnection: z.number().int().min(1).max(1024).default(128),
   log: z.custom<StoreServerLog>().optional(),
 });
 

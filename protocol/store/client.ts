@@ -21,7 +21,7 @@ import {
 export interface SealedStoreClientOptions {
   /** Give up connecting after this long (default 10 s). */
   readonly connectTimeoutMs?: number;
-  /** Appends up to this many encoded bytes go inside the request (default and maximum 512 KiB). */
+  /** Appends up to this many encoded bytes go inside the request (default and maximum 256 KiB). */
   readonly inlineMaxBytes?: number;
   /** Bytes asked for per `read` while listing records (default and maximum 512 KiB). */
   readonly readChunkBytes?: number;
