@@ -5,15 +5,18 @@
  * size, upload buffer, handlers in flight), the store (inline body size, one upload write buffer) and the reader
  * limit. Logs carry codes, counts and sizes, never record bytes.
  */
+import { lstat, unlink } from 'node:fs/promises';
 import { z } from 'zod';
 import { NitroMpcError } from '../../common/errors.js';
 import { StoreError } from '../../protocol/store/errors.js';
 import { MAX_READ_BYTES, parseStoreMessage, storeRequestSchema } from '../../protocol/store/wire.js';
 import {
+  connect,
   FrameChannel,
   formatTransportAddress,
   type IncomingRequest,
   listen,
+  parseTransportAddress,
   type TransportConnection,
 } from '../../protocol/transport/index.js';
 import type { FileStore, FileStoreStats } from './file-store.js';
@@ -25,11 +28,14 @@ export interface StoreServerLog {
 }
 
 export interface StoreServerOptions {
-  /** Connections served at once; more are closed at once (default 16). */
+  /** Connections served at once; more are closed at once (default 4: the enclave needs one or two). */
   readonly maxConnections?: number;
   /** Record listings open at once per connection (default 4). */
   readonly maxReadersPerConnection?: number;
-  /** Requests handled at once per connection; appends beyond wait unread (default 64). */
+  /**
+   * Requests handled at once per connection (default 128); beyond, the connection is not read. With inline
+   * appends of at most 256 KiB this bounds what queued appends hold: 4 connections x 128 x 256 KiB = 128 MiB.
+   */
   readonly maxRequestsPerConnection?: number;
   readonly log?: StoreServerLog;
 }
@@ -53,9 +59,9 @@ export interface RunningStoreServer {
 }
 
 const optionsSchema = z.strictObject({
-  maxConnections: z.number().int().min(1).max(1024).default(16),
+  maxConnections: z.number().int().min(1).max(1024).default(4),
   maxReadersPerConnection: z.number().int().min(1).max(64).default(4),
-  maxRequestsPerConnection: z.number().int().min(1).max(1024).default(64),
+  maxRequestsPerConnection: z.number().int().min(1).max(1024).default(128),
   log: z.custom<StoreServerLog>().optional(),
 });
 
@@ -193,6 +199,25 @@ class StoreConnection {
   }
 }
 
+/**
+ * A unix socket file left by a server that died (SIGKILL) would make listening fail; it is removed when nothing
+ * accepts connections on it. A live server's socket is left alone (listening then fails as it should).
+ */
+async function removeStaleSocket(address: string): Promise<void> {
+  const parsed = parseTransportAddress(address);
+  if (parsed.kind !== 'unix') return;
+  const info = await lstat(parsed.path).catch(() => undefined);
+  if (!info?.isSocket()) return;
+  const live = await connect(address, { timeoutMs: 1000 }).then(
+    (stream) => {
+      stream.destroy();
+      return true;
+    },
+    () => false,
+  );
+  if (!live) await unlink(parsed.path).catch(() => undefined);
+}
+
 /** Serves `store` at `address` (`vsock://any:<port>`, `unix:///path`, `tcp://host:port`). */
 export async function serveSealedStore(
   store: FileStore,
@@ -215,6 +240,12 @@ export async function serveSealedStore(
     peakUpload = Math.max(peakUpload, channel.stats.peakUploadBytesBuffered);
   };
 
+  try {
+    parseTransportAddress(address);
+  } catch (cause) {
+    throw new StoreError('STORE_OPTIONS_INVALID', (cause as Error).message, { cause });
+  }
+  await removeStaleSocket(address);
   const listener = await listen(
     address,
     (stream) => {

@@ -21,7 +21,7 @@ import {
 export interface SealedStoreClientOptions {
   /** Give up connecting after this long (default 10 s). */
   readonly connectTimeoutMs?: number;
-  /** Appends up to this many encoded bytes go inside the request (default and maximum 512 KiB). */
+  /** Appends up to this many encoded bytes go inside the request (default and maximum 256 KiB). */
   readonly inlineMaxBytes?: number;
   /** Bytes asked for per `read` while listing records (default and maximum 512 KiB). */
   readonly readChunkBytes?: number;
@@ -85,15 +85,16 @@ class SealedStoreClient implements SealedStore {
     ).then((stream) => {
       const channel = new FrameChannel(stream);
       void channel.closed.then(() => {
-        if (this.#channel === opening) this.#channel = undefined;
+        if (this.#channel === mapped) this.#channel = undefined;
       });
       return channel;
     });
-    this.#channel = opening;
-    opening.catch(() => {
-      if (this.#channel === opening) this.#channel = undefined;
+    const mapped = opening.catch((error: unknown) => {
+      if (this.#channel === mapped) this.#channel = undefined;
+      throw storeErrorOf(error);
     });
-    return opening.catch((error: unknown) => Promise.reject(storeErrorOf(error)));
+    this.#channel = mapped;
+    return mapped;
   }
 
   async #request(body: unknown, upload?: Iterable<Uint8Array>, channel?: FrameChannel): Promise<unknown> {

@@ -17,8 +17,11 @@ import { bytesSchema, SESSION_ID_BYTES } from '../codec/schema.js';
 import { StoreError, type StoreErrorCode } from './errors.js';
 import { MAX_BATCH_BYTES, MAX_BATCH_RECORDS, MAX_SEAL_KEY_BYTES, RECORD_HEADER_BYTES } from './record.js';
 
-/** Largest append sent inside its request; larger ones go as an upload. Fits a default 1 MiB frame. */
-export const MAX_INLINE_BODY_BYTES = 512 * 1024;
+/**
+ * Largest append sent inside its request; larger ones go as an upload. Bounds what a server holds per request in
+ * flight (a connection has at most its request limit of them).
+ */
+export const MAX_INLINE_BODY_BYTES = 256 * 1024;
 /** Largest `read` answer: fits a default 1 MiB frame. */
 export const MAX_READ_BYTES = 512 * 1024;
 export const MAX_BODY_BYTES = MAX_BATCH_BYTES + MAX_BATCH_RECORDS * RECORD_HEADER_BYTES;

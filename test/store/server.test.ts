@@ -5,7 +5,12 @@ import {
   type RunningStoreServer,
   serveSealedStore,
 } from '../../parent/store/index.js';
-import { connectSealedStore, type SealedStore, StoreError } from '../../protocol/store/index.js';
+import {
+  connectSealedStore,
+  encodeRecordHeader,
+  type SealedStore,
+  StoreError,
+} from '../../protocol/store/index.js';
 import { connect, FrameChannel } from '../../protocol/transport/index.js';
 import { collect, record, recordKey, rejection, scratch, sessionId } from './support.js';
 
@@ -123,5 +128,35 @@ describe('store server and client', () => {
     await new Promise((done) => socket.once('close', done));
     expect(server.stats().peakFrameBytesBuffered).toBeLessThanOrEqual(1024 * 1024);
     await client.append([record('still', 0)]);
+  });
+});
+
+describe('a stalled upload', () => {
+  it('is dropped with STORE_TIMEOUT so it cannot hold the log, and others append after it', async () => {
+    const space2 = scratch();
+    const quick = await openFileStore(space2.path('store'), { uploadIdleTimeoutMs: 300 });
+    const quickServer = await serveSealedStore(quick, `unix://${space2.path('s.sock')}`);
+    const peer = new FrameChannel(await connect(quickServer.address));
+    let release: () => void = () => undefined;
+    const never = new Promise<void>((done) => {
+      release = done;
+    });
+    async function* stalling(): AsyncGenerator<Uint8Array> {
+      yield Buffer.concat([encodeRecordHeader(record('slow', 0, 100_000)), Buffer.alloc(1000)]);
+      await never;
+    }
+    const other = await connectSealedStore(quickServer.address);
+    const stalled = peer.request({ op: 'append', count: 1, bodyBytes: 100_044 }, { upload: stalling() });
+    const queued = other.append([record('next', 0)]);
+    const error = await rejection(stalled);
+    expect((error as { details?: { remoteCode?: string } }).details?.remoteCode).toBe('STORE_TIMEOUT');
+    await queued;
+    expect((await collect(other)).map(recordKey)).toEqual([recordKey(record('next', 0))]);
+    release();
+    peer.destroy();
+    await other.close();
+    await quickServer.close();
+    await quick.close();
+    space2.cleanup();
   });
 });

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { StoreError } from '../../../protocol/store/index.js';
+import { parseTransportAddress } from '../../../protocol/transport/index.js';
 import { createStoreLogger, inspectStore, openFileStore, serveSealedStore } from '../../store/index.js';
 import { CliError, EXIT } from '../errors.js';
 import { printJson, reportFailure } from '../output.js';
@@ -48,6 +49,11 @@ async function serveCommand(flags: ServeFlags): Promise<number> {
   try {
     const maxBytes = positiveInteger('max-bytes', flags.maxBytes);
     const timeoutSeconds = positiveInteger('upload-timeout', flags.uploadTimeout);
+    try {
+      parseTransportAddress(flags.listen);
+    } catch (cause) {
+      throw new CliError('CLI_USAGE', `--listen: ${(cause as Error).message}`, { cause });
+    }
     const store = await openFileStore(flags.dir, {
       ...(maxBytes === undefined ? {} : { maxBytes }),
       ...(timeoutSeconds === undefined ? {} : { uploadIdleTimeoutMs: timeoutSeconds * 1000 }),
