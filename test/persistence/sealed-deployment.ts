@@ -5,7 +5,7 @@
  * SIGKILLed and started again on the same store.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -26,6 +26,10 @@ export interface SealedDeployment {
   startEnclave(): Promise<RunningEnclave>;
   /** SIGKILL: no shutdown code runs, whatever it was doing. */
   killEnclave(): Promise<void>;
+  /** A copy of the store's files as they are now: what a parent keeps to roll the enclave back later. */
+  snapshotStore(): string;
+  /** SIGKILLs the store process and starts it again, on a snapshot's files if given. */
+  restartStore(snapshot?: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -46,12 +50,19 @@ export async function startSealedDeployment(): Promise<SealedDeployment> {
   const { simulation, sdk, stateDir } = deployment;
   const storeDir = mkdtempSync(join(tmpdir(), 'nitro-mpc-store-'));
   const storeAddress = `unix://${join(storeDir, 'store.sock')}`;
-  const store: ChildProcess = spawn(
-    process.execPath,
-    [BUILT_CLI, 'store', 'serve', '--dir', join(storeDir, 'data'), '--listen', storeAddress],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  await storeReady(storeAddress);
+  const dataDir = join(storeDir, 'data');
+  const startStore = async (): Promise<ChildProcess> => {
+    const child = spawn(
+      process.execPath,
+      [BUILT_CLI, 'store', 'serve', '--dir', dataDir, '--listen', storeAddress],
+      {
+        stdio: ['ignore', 'ignore', 'ignore'],
+      },
+    );
+    await storeReady(storeAddress);
+    return child;
+  };
+  let store = await startStore();
 
   // The seal key's KMS key: usable only by this enclave bundle (PCR0), only through Recipient.
   const nsm = await createSimulatedNsm({ stateDir, bundle: new Uint8Array(readFileSync(ENCLAVE_BUNDLE)) });
@@ -91,6 +102,22 @@ export async function startSealedDeployment(): Promise<SealedDeployment> {
       const exited = new Promise((done) => child.once('exit', done));
       child.kill('SIGKILL');
       await exited;
+    },
+    snapshotStore() {
+      const copy = mkdtempSync(join(tmpdir(), 'nitro-mpc-store-copy-'));
+      cpSync(dataDir, copy, { recursive: true });
+      return copy;
+    },
+    async restartStore(snapshot) {
+      const exited = new Promise((done) => store.once('exit', done));
+      store.kill('SIGKILL');
+      await exited;
+      if (snapshot !== undefined) {
+        rmSync(dataDir, { recursive: true, force: true });
+        cpSync(snapshot, dataDir, { recursive: true });
+        rmSync(snapshot, { recursive: true, force: true });
+      }
+      store = await startStore();
     },
     async close() {
       await current?.stop();
