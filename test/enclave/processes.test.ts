@@ -106,11 +106,12 @@ describe('the enclave process over a unix socket', () => {
     const now = Date.now();
     const manifest = parseManifest({
       ...manifestFor('mean', {}, [alice, bob]),
-      window: { opensAt: now - 60_000, closesAt: now + 1500 },
+      // Long enough for agreement and one input on a busy machine; then the test waits it out.
+      window: { opensAt: now - 60_000, closesAt: now + 6_000 },
     });
     await agree(manifest, clients);
     await clients.alice.submit(manifest, 'alice-input', [10]);
-    await new Promise((done) => setTimeout(done, 1600));
+    await new Promise((done) => setTimeout(done, Math.max(0, manifest.window.closesAt - Date.now() + 100)));
     const late = await clients.bob.submit(manifest, 'bob-input', [20]).catch((e: unknown) => e);
     expect(late).toBeInstanceOf(EnclaveRefusal);
     expect(late).toMatchObject({ code: 'WINDOW_CLOSED' });

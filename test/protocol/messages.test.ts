@@ -102,8 +102,12 @@ describe('messages', () => {
       pendingApprovals: [],
       inputs: [{ inputName: 'salaries-a', partyId: 'alice', provided: true }],
       at: AT,
+      state: { counter: 6, signature: new Uint8Array(64) },
     };
     expect(parseEnclaveResponse(overTheWire(status)).type).toBe('status');
+    // Without the signed state a party cannot check for a rollback: refused.
+    const { state: _, ...unsigned } = status;
+    expect(() => parseEnclaveResponse(overTheWire(unsigned))).toThrow(ProtocolError);
   });
 });
 
