@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { bytesSchema, epochMsSchema, identifierSchema, sessionIdSchema } from '../codec/schema.js';
 import { roundSchema } from '../hpke/binding.js';
-import { submissionWindowSchema } from '../manifest/schema.js';
+import { MAX_INPUTS, MAX_PARTIES, submissionWindowSchema } from '../manifest/schema.js';
 import {
   destructionCertificateSchema,
   MAX_ATTESTATION_BYTES,
   resultReceiptSchema,
 } from '../receipts/schema.js';
 
-const partyIds = z.array(identifierSchema).max(64);
+const partyIds = z.array(identifierSchema).max(MAX_PARTIES);
 
 export const sessionCreatedResponseSchema = z.strictObject({
   type: z.literal('session-created'),
@@ -65,7 +65,7 @@ export const statusResponseSchema = z.strictObject({
         provided: z.boolean(),
       }),
     )
-    .max(256),
+    .max(MAX_INPUTS),
   at: epochMsSchema,
 });
 
