@@ -5,6 +5,7 @@
 const benches: Record<string, () => Promise<unknown>> = {
   attestation: () => import('./bench/attestation.js'),
   psi: () => import('./bench/psi.js'),
+  load: () => import('./bench/load.js'),
 };
 
 const name = process.argv[2];
