@@ -6,6 +6,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   attestation: () => import('./bench/attestation.js'),
   psi: () => import('./bench/psi.js'),
   store: () => import('./bench/store.js'),
+  load: () => import('./bench/load.js'),
 };
 
 const name = process.argv[2];

@@ -21,7 +21,12 @@ export interface ProxyConfig {
   readonly egress: readonly EgressRoute[];
   readonly allowFile: string | undefined;
   readonly metrics: TransportAddress | undefined;
+  /** Party connections relayed at once (ingress); `startProxy` lowers a default one to what file descriptors allow. */
   readonly maxConnections: number;
+  /** Whether `maxConnections` was asked for (then too few file descriptors refuse the start) or is the default. */
+  readonly maxConnectionsGiven: boolean;
+  /** Connections relayed at once per egress route (the enclave's KMS calls: few). */
+  readonly maxEgressConnections: number;
   readonly idleTimeoutMs: number;
   readonly connectTimeoutMs: number;
   readonly drainTimeoutMs: number;
@@ -35,6 +40,7 @@ export interface ProxyOptions {
   readonly allow?: string;
   readonly metrics?: string;
   readonly maxConnections?: string | number;
+  readonly maxEgressConnections?: string | number;
   readonly idleTimeout?: string | number;
   readonly connectTimeout?: string | number;
   readonly drainTimeout?: string | number;
@@ -80,13 +86,12 @@ const seconds = (flag: string, fallback: number, max: number) =>
     .pipe(z.number().positive(`--${flag} must be positive`).max(max, `--${flag} must be at most ${max}`))
     .transform((value) => Math.round(value * 1000));
 
-const optionsSchema = z.object({
-  listen: z.string(),
-  enclave: z.string(),
-  egress: z.array(z.string()).max(64).optional(),
-  allow: z.string().min(1).optional(),
-  metrics: z.string().optional(),
-  maxConnections: z
+/** Party connections held at once by default: the issue's 10,000 idle parties, if file descriptors allow. */
+export const DEFAULT_MAX_CONNECTIONS = 10_000;
+export const DEFAULT_MAX_EGRESS_CONNECTIONS = 256;
+
+const count = (fallback: number) =>
+  z
     .union([
       z.number(),
       z
@@ -95,8 +100,17 @@ const optionsSchema = z.object({
         .transform(Number),
     ])
     .optional()
-    .transform((value) => value ?? 1024)
-    .pipe(z.number().int().min(1).max(1_000_000)),
+    .transform((value) => value ?? fallback)
+    .pipe(z.number().int().min(1).max(1_000_000));
+
+const optionsSchema = z.object({
+  listen: z.string(),
+  enclave: z.string(),
+  egress: z.array(z.string()).max(64).optional(),
+  allow: z.string().min(1).optional(),
+  metrics: z.string().optional(),
+  maxConnections: count(DEFAULT_MAX_CONNECTIONS),
+  maxEgressConnections: count(DEFAULT_MAX_EGRESS_CONNECTIONS),
   idleTimeout: seconds('idle-timeout', 300, 86_400),
   connectTimeout: seconds('connect-timeout', 5, 600),
   drainTimeout: seconds('drain-timeout', 30, 3600),
@@ -124,6 +138,8 @@ export function parseProxyConfig(options: ProxyOptions): ProxyConfig {
     allowFile: raw.allow,
     metrics,
     maxConnections: raw.maxConnections,
+    maxConnectionsGiven: options.maxConnections !== undefined,
+    maxEgressConnections: raw.maxEgressConnections,
     idleTimeoutMs: raw.idleTimeout,
     connectTimeoutMs: raw.connectTimeout,
     drainTimeoutMs: raw.drainTimeout,

@@ -6,6 +6,7 @@ export type ProxyErrorCode =
   | 'PROXY_ALLOWLIST_INVALID'
   | 'PROXY_HOST_UNRESOLVED'
   | 'PROXY_LISTEN_FAILED'
-  | 'PROXY_EGRESS_REFUSED';
+  | 'PROXY_EGRESS_REFUSED'
+  | 'PROXY_FD_LIMIT';
 
 export class ProxyError extends NitroMpcError<ProxyErrorCode> {}

@@ -14,8 +14,10 @@ import { formatTransportAddress, type TransportAddress } from '../../protocol/tr
 import { type AdminServer, startAdminServer } from './admin-server.js';
 import { type AllowedRemote, isAllowed, normalHost, parseAllowlist } from './allowlist.js';
 import { formatRemote, type ProxyConfig } from './config.js';
+import { type ConnectionBudget, planConnections } from './connection-budget.js';
 import { enclaveReachable } from './enclave-probe.js';
 import { ProxyError } from './errors.js';
+import { fdsNeeded, openFileLimit } from './fd-limit.js';
 import { createProxyMetrics, type ProxyMetrics } from './metrics.js';
 import { resolveHosts } from './resolve-hosts.js';
 import { Route } from './route.js';
@@ -27,6 +29,8 @@ export interface RunningProxy {
   readonly egress: readonly { readonly listen: TransportAddress; readonly remote: string }[];
   readonly admin: TransportAddress | undefined;
   readonly metrics: ProxyMetrics;
+  /** The connection limits in force (the default ingress limit lowered to the descriptor limit, if it had to be). */
+  readonly limits: ConnectionBudget;
   /** Stops accepting, drains open connections up to the configured deadline, then cuts the rest. */
   shutdown(): Promise<{ drained: number; cut: number }>;
 }
@@ -74,13 +78,24 @@ async function checkEgress(config: ProxyConfig, logger: Logger): Promise<void> {
 }
 
 export async function startProxy(config: ProxyConfig, logger: Logger): Promise<RunningProxy> {
+  const limits = planConnections(config, openFileLimit());
+  if (limits.lowered) {
+    logger.warn(
+      {
+        maxConnections: limits.ingress,
+        asDefault: config.maxConnections,
+        fdLimit: limits.fdLimit,
+        fdsNeededForDefault: fdsNeeded(config.maxConnections + limits.egress * config.egress.length),
+      },
+      'connection limit lowered to fit the open-file limit: raise it (systemd LimitNOFILE=) to hold more parties',
+    );
+  }
   await checkEgress(config, logger);
   const routes: Route[] = [];
   const metrics = createProxyMetrics(() => routes.reduce((sum, route) => sum + route.bufferedBytes(), 0));
   let admin: AdminServer | undefined;
   let draining = false;
   const common = {
-    maxConnections: config.maxConnections,
     idleTimeoutMs: config.idleTimeoutMs,
     connectTimeoutMs: config.connectTimeoutMs,
     logger,
@@ -91,6 +106,7 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
       await Route.start({
         ...common,
         kind: 'ingress',
+        maxConnections: limits.ingress,
         listen: config.listen,
         upstream: config.enclave,
         remote: formatTransportAddress(config.enclave),
@@ -101,6 +117,7 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
         await Route.start({
           ...common,
           kind: 'egress',
+          maxConnections: limits.egress,
           listen: route.listen,
           upstream: route.remote,
           remote: formatRemote(route.remote),
@@ -127,6 +144,7 @@ export async function startProxy(config: ProxyConfig, logger: Logger): Promise<R
     egress: egress.map((route) => ({ listen: route.address, remote: route.remote })),
     admin: admin?.address,
     metrics,
+    limits,
     async shutdown() {
       draining = true;
       const results = await Promise.all(routes.map((route) => route.drain(config.drainTimeoutMs)));

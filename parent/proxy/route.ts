@@ -27,6 +27,22 @@ export interface RouteOptions {
 interface Tracked {
   relay: Relay | undefined;
   readonly accepted: Duplex;
+  readonly id: string;
+  readonly peer: string | undefined;
+  /** When it was accepted (hrtime, ns). */
+  readonly started: bigint;
+}
+
+/**
+ * Dials to the upstream in flight at once; the rest wait their turn, oldest first. A burst of parties (a thousand
+ * connecting at a session's start) would otherwise overflow the enclave's listen backlog (128 in
+ * protocol/transport), and a full unix or vsock backlog refuses at once instead of queueing.
+ */
+export const MAX_CONCURRENT_DIALS = 64;
+
+/** Before the upstream answers, an error on the accepted side only ends that side (it is then skipped or cut). */
+function earlyError(this: Duplex): void {
+  this.destroy();
 }
 
 function peerOf(stream: Duplex): string | undefined {
@@ -40,6 +56,9 @@ export class Route {
   readonly #options: RouteOptions;
   readonly #labels: { route: RouteKind; remote: string };
   readonly #open = new Set<Tracked>();
+  /** Accepted, waiting for a dial slot: a Set keeps arrival order and removes in O(1). */
+  readonly #waiting = new Set<Tracked>();
+  #dialing = 0;
   #listener: StreamListener | undefined;
   #nextId = 1;
   #draining = false;
@@ -94,7 +113,7 @@ export class Route {
   }
 
   #accept(accepted: Duplex): void {
-    const { kind, logger, metrics, maxConnections } = this.#options;
+    const { kind, metrics, maxConnections } = this.#options;
     const id = `${kind}-${this.#nextId++}`;
     const refusal = this.#draining
       ? 'shutting_down'
@@ -105,72 +124,91 @@ export class Route {
       this.#refuse(accepted, id, refusal);
       return;
     }
-    const tracked: Tracked = { relay: undefined, accepted };
+    const tracked: Tracked = {
+      relay: undefined,
+      accepted,
+      id,
+      peer: peerOf(accepted),
+      started: process.hrtime.bigint(),
+    };
     this.#open.add(tracked);
     metrics.connectionsActive.inc(this.#labels);
     // Until the upstream answers, an error on the accepted side just ends it.
-    const earlyError = (): void => {
-      accepted.destroy();
-    };
     accepted.on('error', earlyError);
-    const started = process.hrtime.bigint();
-    const peer = peerOf(accepted);
-    dialStream(this.#options.upstream, this.#options.connectTimeoutMs).then(
-      (upstream) => {
-        accepted.off('error', earlyError);
-        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-        metrics.connectSeconds.observe(this.#labels, seconds);
-        if (accepted.destroyed) {
-          upstream.destroy();
-          return this.#ended(tracked, id, 'client_gone');
-        }
-        metrics.connectionsTotal.inc(this.#labels);
+    this.#waiting.add(tracked);
+    this.#startDials();
+  }
+
+  #startDials(): void {
+    for (const tracked of this.#waiting) {
+      if (this.#dialing >= MAX_CONCURRENT_DIALS) return;
+      this.#waiting.delete(tracked);
+      if (tracked.accepted.destroyed) {
+        tracked.accepted.off('error', earlyError);
+        this.#ended(tracked, tracked.id, 'client_gone');
+        continue;
+      }
+      this.#dialing += 1;
+      this.#dial(tracked).finally(() => {
+        this.#dialing -= 1;
+        this.#startDials();
+      });
+    }
+  }
+
+  async #dial(tracked: Tracked): Promise<void> {
+    const { kind, logger, metrics } = this.#options;
+    const { accepted, id, peer, started } = tracked;
+    let upstream: Duplex;
+    try {
+      upstream = await dialStream(this.#options.upstream, this.#options.connectTimeoutMs);
+    } catch (error) {
+      accepted.off('error', earlyError);
+      const reason = 'upstream_unreachable';
+      metrics.refusals.inc({ ...this.#labels, reason });
+      logger.warn(
+        { conn: id, route: kind, peer, remote: this.#options.remote, reason, err: failureReason(error) },
+        'refused',
+      );
+      accepted.destroy();
+      this.#ended(tracked);
+      return;
+    }
+    accepted.off('error', earlyError);
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    metrics.connectSeconds.observe(this.#labels, seconds);
+    if (accepted.destroyed) {
+      upstream.destroy();
+      this.#ended(tracked, id, 'client_gone');
+      return;
+    }
+    metrics.connectionsTotal.inc(this.#labels);
+    logger.info(
+      { conn: id, route: kind, peer, remote: this.#options.remote, connectMs: seconds * 1000 },
+      'open',
+    );
+    tracked.relay = relay(accepted, upstream, {
+      idleTimeoutMs: this.#options.idleTimeoutMs,
+      onBytes: (direction, count) => metrics.bytes.inc({ ...this.#labels, direction }, count),
+      onEnd: (result) => {
+        if (result.reason === 'idle' || result.reason === 'shutdown')
+          metrics.refusals.inc({ ...this.#labels, reason: result.reason });
         logger.info(
-          { conn: id, route: kind, peer, remote: this.#options.remote, connectMs: seconds * 1000 },
-          'open',
-        );
-        tracked.relay = relay(accepted, upstream, {
-          idleTimeoutMs: this.#options.idleTimeoutMs,
-          onBytes: (direction, count) => metrics.bytes.inc({ ...this.#labels, direction }, count),
-          onEnd: (result) => {
-            if (result.reason === 'idle' || result.reason === 'shutdown')
-              metrics.refusals.inc({ ...this.#labels, reason: result.reason });
-            logger.info(
-              {
-                conn: id,
-                route: kind,
-                peer,
-                remote: this.#options.remote,
-                reason: result.reason,
-                bytesIn: result.bytesIn,
-                bytesOut: result.bytesOut,
-                durationMs: Number(process.hrtime.bigint() - started) / 1e6,
-              },
-              'close',
-            );
-            this.#ended(tracked);
-          },
-        });
-      },
-      (error: unknown) => {
-        accepted.off('error', earlyError);
-        const reason = 'upstream_unreachable';
-        metrics.refusals.inc({ ...this.#labels, reason });
-        logger.warn(
           {
             conn: id,
             route: kind,
             peer,
             remote: this.#options.remote,
-            reason,
-            err: failureReason(error),
+            reason: result.reason,
+            bytesIn: result.bytesIn,
+            bytesOut: result.bytesOut,
+            durationMs: Number(process.hrtime.bigint() - started) / 1e6,
           },
-          'refused',
+          'close',
         );
-        accepted.destroy();
         this.#ended(tracked);
       },
-    );
+    });
   }
 
   #ended(tracked: Tracked, id?: string, reason?: string): void {

@@ -22,6 +22,15 @@ export interface StreamListener {
   close(): Promise<void>;
 }
 
+/**
+ * Connections the kernel queues before the proxy accepts them (capped by net.core.somaxconn). Node's default, 511,
+ * drops SYNs when a thousand parties connect at once, and a dropped SYN costs its party a one-second retransmit.
+ */
+const LISTEN_BACKLOG = 4096;
+
+/** A unix socket whose listen backlog is full refuses with EAGAIN at once; the dial tries again this often. */
+const FULL_BACKLOG_RETRY_MS = 10;
+
 function errnoOf(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : undefined;
@@ -53,15 +62,20 @@ function listenNet(
         address.kind === 'tcp' && typeof bound === 'object' && bound !== null
           ? { ...address, port: bound.port }
           : address;
-      let stopping: Promise<void> | undefined;
-      const stopAccepting = (): Promise<void> => {
-        stopping ??= new Promise<void>((done) => server.close(() => done()));
-        return stopping;
+      // server.close() stops listening at once but calls back only when every accepted connection has ended: a
+      // drain that awaited it would wait for idle parties forever instead of its deadline.
+      let closed: Promise<void> | undefined;
+      const close = (): Promise<void> => {
+        closed ??= new Promise<void>((done) => server.close(() => done()));
+        return closed;
       };
-      resolve({ address: actual, stopAccepting, close: stopAccepting });
+      const stopAccepting = async (): Promise<void> => {
+        void close();
+      };
+      resolve({ address: actual, stopAccepting, close });
     };
-    if (address.kind === 'unix') server.listen({ path: address.path }, listening);
-    else server.listen({ host: address.host, port: address.port }, listening);
+    if (address.kind === 'unix') server.listen({ path: address.path, backlog: LISTEN_BACKLOG }, listening);
+    else server.listen({ host: address.host, port: address.port, backlog: LISTEN_BACKLOG }, listening);
   });
 }
 
@@ -120,10 +134,21 @@ function connectNet(
   });
 }
 
-/** Dials `address` within `timeoutMs`; rejects with the underlying error (its `code` says why). */
+/**
+ * Dials `address` within `timeoutMs`; rejects with the underlying error (its `code` says why). A unix upstream
+ * with a full backlog (EAGAIN: the enclave process is busy and has not accepted yet) is tried again until then.
+ */
 export async function dialStream(address: TransportAddress, timeoutMs: number): Promise<Duplex> {
-  if (address.kind !== 'vsock') return connectNet(address, timeoutMs);
-  return connectTransport(address, { timeoutMs });
+  if (address.kind === 'vsock') return connectTransport(address, { timeoutMs });
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await connectNet(address, Math.max(1, deadline - Date.now()));
+    } catch (error) {
+      if (errnoOf(error) !== 'EAGAIN' || Date.now() + FULL_BACKLOG_RETRY_MS >= deadline) throw error;
+      await new Promise((retry) => setTimeout(retry, FULL_BACKLOG_RETRY_MS));
+    }
+  }
 }
 
 /** The errno-style reason of a failed dial or socket error, for logs and metric labels. */

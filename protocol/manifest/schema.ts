@@ -4,8 +4,8 @@ import { hpkePublicKeySchema } from '../hpke/keys.js';
 import { signingPublicKeySchema } from '../signing/keys.js';
 
 export const MANIFEST_VERSION = 1;
-export const MAX_PARTIES = 64;
-export const MAX_INPUTS = 256;
+export const MAX_PARTIES = 1024;
+export const MAX_INPUTS = 4096;
 export const MAX_ROUNDS = 1000;
 
 /** The function the enclave must run: its library id and version, and the SHA-256 of its code (hex). */

@@ -7,8 +7,11 @@ import { kmsInputSchema } from '../kms/kms-input.js';
 import { manifestApprovalSchema } from '../manifest/approval.js';
 import { requestAuthSchema } from './signed-request.js';
 
-/** Real manifests are a few KiB; this bounds what an unauthenticated create request can make the enclave parse. */
-export const MAX_MANIFEST_BYTES = 256 * 1024;
+/**
+ * Bounds what an unauthenticated create request can make the enclave parse. Most manifests are a few KiB; one of
+ * MAX_PARTIES parties, each providing and receiving, is ~300-400 KiB; this still fits the transport's 1 MiB frame.
+ */
+export const MAX_MANIFEST_BYTES = 768 * 1024;
 
 export const createSessionRequestSchema = z.strictObject({
   type: z.literal('create-session'),

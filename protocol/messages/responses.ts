@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { bytesSchema, epochMsSchema, identifierSchema, sessionIdSchema } from '../codec/schema.js';
 import { roundSchema } from '../hpke/binding.js';
-import { submissionWindowSchema } from '../manifest/schema.js';
+import { MAX_INPUTS, MAX_PARTIES, submissionWindowSchema } from '../manifest/schema.js';
 import {
   destructionCertificateSchema,
   MAX_ATTESTATION_BYTES,
@@ -9,7 +9,7 @@ import {
 } from '../receipts/schema.js';
 import { SIGNATURE_BYTES } from '../signing/signatures.js';
 
-const partyIds = z.array(identifierSchema).max(64);
+const partyIds = z.array(identifierSchema).max(MAX_PARTIES);
 
 export const sessionCreatedResponseSchema = z.strictObject({
   type: z.literal('session-created'),
@@ -78,7 +78,7 @@ export const statusResponseSchema = z.strictObject({
         provided: z.boolean(),
       }),
     )
-    .max(256),
+    .max(MAX_INPUTS),
   at: epochMsSchema,
   /** Signed with the status request's nonce: fresh, and from the enclave (the parent cannot forge it). */
   state: stateProofSchema,

@@ -46,8 +46,29 @@ export function signingPublicKeyOf(key: KeyObject): SigningPublicKey {
   return { alg, spki: spki.toString('base64') };
 }
 
+/**
+ * Keys already imported and checked, by `alg:spki` (strings, so an entry cannot change under us). Every signature
+ * check imports its key, and parsing SPKI DER twice (import, then export to check the form) cost twice the Ed25519
+ * verification itself. Bounded: the oldest entry goes first.
+ */
+const importedKeys = new Map<string, KeyObject>();
+const MAX_IMPORTED_KEYS = 4096;
+
 /** Imports and checks a signing public key: SPKI parses, matches `alg`, and is in canonical form. */
 export function importSigningPublicKey(spec: SigningPublicKey): KeyObject {
+  const cacheKey = `${spec.alg}:${spec.spki}`;
+  const known = importedKeys.get(cacheKey);
+  if (known !== undefined) return known;
+  const key = importUncached(spec);
+  if (importedKeys.size >= MAX_IMPORTED_KEYS) {
+    const oldest = importedKeys.keys().next().value;
+    if (oldest !== undefined) importedKeys.delete(oldest);
+  }
+  importedKeys.set(cacheKey, key);
+  return key;
+}
+
+function importUncached(spec: SigningPublicKey): KeyObject {
   let key: KeyObject;
   try {
     key = createPublicKey({ key: Buffer.from(spec.spki, 'base64'), format: 'der', type: 'spki' });

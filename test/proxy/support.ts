@@ -1,20 +1,26 @@
 /** Runs the proxy as a separate process, as an operator would, and reads its JSON log lines. */
 import { spawnSync } from 'node:child_process';
 import { request } from 'node:http';
-import { BUILT_CLI, type LogLine, parseLogLines } from '../../simulator/proxy-process.js';
+import {
+  type LogLine,
+  type ProxyProcessOptions,
+  parseLogLines,
+  proxyCommand,
+} from '../../simulator/proxy-process.js';
 
 export { type LogLine, type RunningProxyProcess, startProxyProcess } from '../../simulator/proxy-process.js';
 
-/** Runs the proxy expecting it to fail at start. */
-export function runProxyExpectingFailure(args: readonly string[]): {
+/** Runs the proxy expecting it to fail at start (optionally under an open-file limit). */
+export function runProxyExpectingFailure(
+  args: readonly string[],
+  options: ProxyProcessOptions = {},
+): {
   status: number | null;
   stderr: string;
   logs: LogLine[];
 } {
-  const run = spawnSync(process.execPath, [BUILT_CLI, 'proxy', ...args, '--json-logs'], {
-    encoding: 'utf8',
-    timeout: 20_000,
-  });
+  const [command, commandArgs] = proxyCommand(args, options);
+  const run = spawnSync(command, commandArgs, { encoding: 'utf8', timeout: 20_000 });
   return { status: run.status, stderr: run.stderr, logs: parseLogLines(run.stdout) };
 }
 

@@ -11,6 +11,7 @@ interface ProxyFlags {
   allow?: string;
   metrics?: string;
   maxConnections?: string;
+  maxEgressConnections?: string;
   idleTimeout?: string;
   connectTimeout?: string;
   drainTimeout?: string;
@@ -46,22 +47,29 @@ async function proxyCommand(flags: ProxyFlags): Promise<number> {
       ...(flags.allow === undefined ? {} : { allow: flags.allow }),
       ...(flags.metrics === undefined ? {} : { metrics: flags.metrics }),
       ...(flags.maxConnections === undefined ? {} : { maxConnections: flags.maxConnections }),
+      ...(flags.maxEgressConnections === undefined
+        ? {}
+        : { maxEgressConnections: flags.maxEgressConnections }),
       ...(flags.idleTimeout === undefined ? {} : { idleTimeout: flags.idleTimeout }),
       ...(flags.connectTimeout === undefined ? {} : { connectTimeout: flags.connectTimeout }),
       ...(flags.drainTimeout === undefined ? {} : { drainTimeout: flags.drainTimeout }),
     });
     const proxy = await startProxy(config, logger);
+    // Handlers first: whoever reads `ready` may signal at once, and a SIGTERM before them would kill, not drain.
+    const signalled = untilSignal();
     logger.info(
       {
         ingress: formatTransportAddress(proxy.ingress),
         enclave: formatTransportAddress(config.enclave),
         egress: proxy.egress.map((route) => `${formatTransportAddress(route.listen)}=${route.remote}`),
         ...(proxy.admin === undefined ? {} : { admin: formatTransportAddress(proxy.admin) }),
-        maxConnections: config.maxConnections,
+        maxConnections: proxy.limits.ingress,
+        maxEgressConnections: proxy.limits.egress,
+        ...(proxy.limits.fdLimit === undefined ? {} : { fdLimit: proxy.limits.fdLimit }),
       },
       'ready',
     );
-    const signal = await untilSignal();
+    const signal = await signalled;
     logger.info({ signal, drainTimeoutMs: config.drainTimeoutMs }, 'draining');
     const { drained, cut } = await proxy.shutdown();
     logger.info({ drained, cut }, 'stopped');
@@ -102,7 +110,11 @@ export function registerProxyCommands(program: Command, setExit: (code: number) 
     .option('--metrics <address>', 'serve /metrics and /healthz here, e.g. tcp://127.0.0.1:9100')
     .option(
       '--max-connections <n>',
-      'refuse connections beyond this many open ones, per route (default 1024)',
+      'refuse party connections beyond this many open ones (default 10000, lowered to fit the open-file limit: each needs two descriptors)',
+    )
+    .option(
+      '--max-egress-connections <n>',
+      'refuse egress connections beyond this many, per route (default 256)',
     )
     .option('--idle-timeout <s>', 'close a connection silent in both directions this long (default 300)')
     .option(

@@ -1,0 +1,148 @@
+/**
+ * One round of the load benchmark: `parties` parties, each on its own connection to `address` (the proxy's TCP
+ * ingress, or the enclave's unix socket directly), agree on one `sum` session, each attests it itself, then all
+ * submit at once. Timed: the submission phase (first send to last acknowledgement) and end to end (first send to
+ * the first party's verified result).
+ */
+
+import type { Cert } from '../../attestation/index.js';
+import { encodeCbor } from '../../common/cbor/index.js';
+import {
+  draftManifest,
+  EnclaveConnection,
+  expectResponse,
+  PartyClient,
+  type PartyIdentity,
+} from '../../parent/client/index.js';
+import { type InputEnvelope, type Manifest, sealInput, sessionIdOf } from '../../protocol/index.js';
+import type { FunctionInfo } from '../../simulator/enclave-process.js';
+import { inPool } from './pool.js';
+import { cpuSeconds } from './proc-status.js';
+
+export interface RoundSetup {
+  readonly address: string;
+  readonly parties: readonly PartyIdentity[];
+  readonly fn: FunctionInfo;
+  readonly pcrs: readonly { index: number; allowed: readonly string[] }[];
+  readonly root: Cert;
+  /** Connections opened at once while connecting (a listen backlog is finite). */
+  readonly connectConcurrency: number;
+  /**
+   * `presealed`: each party seals its envelope before the clock starts (on its own machine, in reality) and the
+   * phase times sending only; `sdk`: `PartyClient.submit` seals and sends, all inside the timed phase, in this one
+   * process for every party.
+   */
+  readonly submit: 'presealed' | 'sdk';
+  /** Processes whose CPU time the submission phase is charged with (by name; `self` is this process). */
+  readonly processes?: Readonly<Record<string, number | 'self'>>;
+}
+
+export interface RoundResult {
+  readonly parties: number;
+  readonly connectSeconds: number;
+  readonly approveSeconds: number;
+  readonly attestSeconds: number;
+  readonly submitSeconds: number;
+  readonly endToEndSeconds: number;
+  /** CPU seconds each of `processes` used during the submission phase. */
+  readonly submitCpuSeconds: Readonly<Record<string, number>>;
+  readonly sum: number;
+}
+
+const seconds = (from: number): number => (performance.now() - from) / 1000;
+
+function inputNameOf(partyId: string): string {
+  return `${partyId}-input`;
+}
+
+export async function runRound(setup: RoundSetup): Promise<RoundResult> {
+  const { parties } = setup;
+  const manifest: Manifest = draftManifest({
+    fn: setup.fn,
+    parameters: {},
+    parties,
+    pcrs: setup.pcrs,
+    maxInputBytes: 1024,
+    inputName: inputNameOf,
+  });
+  const sessionId = sessionIdOf(manifest);
+  let started = performance.now();
+  const connections = await inPool(parties.length, setup.connectConcurrency, () =>
+    EnclaveConnection.open(setup.address),
+  );
+  const clients = connections.map(
+    (connection, i) => new PartyClient(connection, parties[i] as PartyIdentity, { roots: [setup.root] }),
+  );
+  const connectSeconds = seconds(started);
+  try {
+    const [first] = clients;
+    if (!first) throw new Error('no parties');
+    await first.create(manifest);
+    started = performance.now();
+    await Promise.all(clients.map((client) => client.approve(manifest)));
+    const approveSeconds = seconds(started);
+    started = performance.now();
+    const keys = await Promise.all(
+      clients.map(async (client) => (await client.attest(manifest)).hpkePublicKey),
+    );
+    const attestSeconds = seconds(started);
+    const values = parties.map((_, i) => [i + 1]);
+
+    let envelopes: InputEnvelope[] = [];
+    if (setup.submit === 'presealed') {
+      envelopes = await Promise.all(
+        parties.map((party, i) =>
+          sealInput({
+            sessionId,
+            inputName: inputNameOf(party.id),
+            partyId: party.id,
+            round: 1,
+            plaintext: encodeCbor(values[i]),
+            recipientPublicKey: keys[i] as NonNullable<(typeof keys)[number]>,
+            senderSigningKey: party.signing.privateKey,
+          }),
+        ),
+      );
+    }
+    const processes = Object.entries(setup.processes ?? {});
+    const cpuBefore = processes.map(([, pid]) => cpuSeconds(pid));
+    started = performance.now();
+    const phaseStart = process.hrtime.bigint();
+    await Promise.all(
+      clients.map(async (client, i) => {
+        const party = parties[i] as PartyIdentity;
+        if (setup.submit === 'sdk') return client.submit(manifest, inputNameOf(party.id), values[i]);
+        const response = await (connections[i] as EnclaveConnection).send({
+          type: 'submit-input',
+          sessionId,
+          input: { mode: 'hpke', envelope: envelopes[i] },
+        });
+        return expectResponse(response, 'input-accepted').commitment;
+      }),
+    );
+    const submitSeconds = seconds(started);
+    const submitCpuSeconds = Object.fromEntries(
+      processes.map(([name, pid], i) => [name, cpuSeconds(pid) - (cpuBefore[i] ?? 0)]),
+    );
+    // For profiles (--cpu-prof of the enclave or proxy): the phase on the monotonic clock V8 profiles use, in µs.
+    if (process.env['LOAD_TRACE'])
+      process.stderr.write(`submit phase FROM=${phaseStart / 1000n} TO=${process.hrtime.bigint() / 1000n}\n`);
+    await first.evaluate(manifest);
+    const { value } = await first.result(manifest);
+    const endToEndSeconds = seconds(started);
+    await first.destroy(manifest);
+    const sum = (value as Map<string, number>).get('sum') ?? Number.NaN;
+    return {
+      parties: parties.length,
+      connectSeconds,
+      approveSeconds,
+      attestSeconds,
+      submitSeconds,
+      endToEndSeconds,
+      submitCpuSeconds,
+      sum,
+    };
+  } finally {
+    for (const client of clients) client.close();
+  }
+}
