@@ -97,7 +97,8 @@ async function main(): Promise<void> {
   let store: SealedStore | undefined;
   let sealKey: Uint8Array | undefined;
   if (config.persistence) {
-    if (!kms) throw new Error('sealed persistence needs KMS (NITRO_MPC_KMS_ENDPOINT or _EGRESS and credentials)');
+    if (!kms)
+      throw new Error('sealed persistence needs KMS (NITRO_MPC_KMS_ENDPOINT or _EGRESS and credentials)');
     store = await connectStore(config.persistence.store);
     sealKey = await obtainSealKey(store, kms, config.persistence.sealKeyId);
   }

@@ -26,7 +26,6 @@ import {
   openInput,
   openKmsInput,
   ProtocolError,
-  pendingApprovals,
   type RequestAuth,
   RequestNonceCache,
   type ResultReceipt,
@@ -154,6 +153,9 @@ export class Session {
   private readonly delivered = new Map<number, Set<string>>();
   private readonly streams = new Map<string, PendingStream>();
   private readonly committed: InputCommitment[] = [];
+  /** Lookups a submission makes several times: a session may have 1,000 parties. */
+  private readonly partiesById: ReadonlyMap<string, Manifest['parties'][number]>;
+  private readonly inputsByName: ReadonlyMap<string, ManifestInput>;
   /** Inputs being made durable, by input key: their slot is taken (resubmission rules see them). */
   private readonly inFlight = new Map<string, Uint8Array>();
   private hpke: HpkeKeyPair | undefined;
@@ -178,6 +180,8 @@ export class Session {
     this.id = sessionIdOf(manifest);
     this.idHex = bytesToHex(this.id);
     this.hpke = hpke;
+    this.partiesById = new Map(manifest.parties.map((p) => [p.id, p]));
+    this.inputsByName = new Map(manifest.inputs.map((i) => [i.name, i]));
     const persistence = env.persistence;
     this.journal = new SessionJournal({
       sessionId: this.id,
@@ -309,12 +313,13 @@ export class Session {
     return this.currentRound;
   }
 
+  /** Parties yet to approve, in manifest order (each approval was verified when it arrived). */
   pendingApprovals(): string[] {
-    return pendingApprovals(this.manifest, [...this.approvals.values()]);
+    return this.manifest.parties.filter((p) => !this.approvals.has(p.id)).map((p) => p.id);
   }
 
   private party(partyId: string) {
-    const party = this.manifest.parties.find((p) => p.id === partyId);
+    const party = this.partiesById.get(partyId);
     if (!party) throw new SessionError('PARTY_NOT_AUTHORIZED', `"${partyId}" is not a party to this session`);
     return party;
   }
@@ -378,7 +383,7 @@ export class Session {
       throw new SessionError('SESSION_NOT_OPEN', 'not every party has approved the manifest yet');
     }
     this.party(binding.partyId);
-    const spec = this.manifest.inputs.find((i) => i.name === binding.inputName);
+    const spec = this.inputsByName.get(binding.inputName);
     if (!spec) throw new SessionError('INPUT_UNKNOWN', `the manifest has no input "${binding.inputName}"`);
     if (spec.provider !== binding.partyId) {
       throw new SessionError('PARTY_NOT_AUTHORIZED', `"${binding.partyId}" may not provide "${spec.name}"`);
