@@ -4,7 +4,10 @@
  * retries an answer that will not change (AccessDenied, a bad ciphertext, a missing key). Real SDK, real simulator;
  * attempts are counted by the simulator and by the client's retry hook, never timed.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -125,6 +128,32 @@ describe('KMS unreachable', () => {
     } finally {
       for (const socket of sockets) socket.destroy();
       await new Promise((done) => silent.close(done));
+    }
+  });
+
+  it("is KMS_UNAVAILABLE when the parent's egress relay is down, naming the relay", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nitro-mpc-egress-down-'));
+    const egress = `unix://${join(dir, 'no-relay.sock')}`;
+    try {
+      const retries: KmsRetryEvent[] = [];
+      const client = await EnclaveKmsClient.create({
+        kms: {
+          region: env.simulator.region,
+          endpoint: 'https://kms.eu-west-1.amazonaws.com',
+          egress,
+          credentials: { ...env.simulator.credentials },
+        },
+        attest,
+        retry: { ...FAST, maxAttempts: 3, onRetry: (event) => void retries.push(event) },
+      });
+      clients.push(client);
+      const error = await failure(client.generateRandom(8));
+      expect(error.code).toBe('KMS_UNAVAILABLE');
+      expect(error.details).toMatchObject({ attempts: 3, lastReason: 'TRANSPORT_CONNECT_FAILED' });
+      expect(error.message).toContain(`via ${egress}`);
+      expect(retries).toHaveLength(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
