@@ -176,6 +176,19 @@ describe('attestation and receipts verified on a skewed party clock', () => {
     expect(error.message).toMatch(/120000 ms after the verification time .*set the clock right/);
   });
 
+  it('maxAgeMs counts on the party clock: a party ahead sees a fresh document as old by its skew', async () => {
+    const world = await makeWorld();
+    const manifest = meanManifest(world);
+    const { nonce, document } = await freshDocument(world, manifest);
+    const policy = { manifest, nonce, roots: [world.nsm.rootCertificate.der], maxAgeMs: 5 * MINUTE };
+    await expect(
+      verifySessionAttestation(document, { ...policy, at: world.clock.now + 4 * MINUTE }),
+    ).resolves.toBeDefined();
+    await expect(
+      verifySessionAttestation(document, { ...policy, at: world.clock.now + 6 * MINUTE }),
+    ).rejects.toMatchObject({ code: 'ATTESTATION_STALE', details: { ageMs: 6 * MINUTE } });
+  });
+
   it('receipts verify at their own time whatever the party clock, and on a party clock within the tolerance', async () => {
     const world = await makeWorld();
     const manifest = meanManifest(world);
