@@ -13,7 +13,10 @@ import { KmsClientError } from './errors.js';
 export interface KmsRetryPolicy {
   /** Attempts in all, the first included. Default 5; 1 turns retries off. */
   readonly maxAttempts?: number;
-  /** The backoff before attempt n+1 is drawn from [0, min(maxDelayMs, baseDelayMs * 2^(n-1))]. Default 100 ms. */
+  /**
+   * The backoff before attempt n+1 is drawn from [0, min(maxDelayMs, baseDelayMs * 2^(n-1))]. Default 200 ms: the
+   * default five attempts then span up to 3 s, enough for a relay or endpoint restart, short for a waiting party.
+   */
   readonly baseDelayMs?: number;
   /** Default 5 s. */
   readonly maxDelayMs?: number;
@@ -48,7 +51,7 @@ export interface ResolvedKmsRetryPolicy {
 
 export const DEFAULT_KMS_RETRY_POLICY = {
   maxAttempts: 5,
-  baseDelayMs: 100,
+  baseDelayMs: 200,
   maxDelayMs: 5_000,
   maxTotalMs: 30_000,
   attemptTimeoutMs: 10_000,
@@ -82,12 +85,14 @@ export function resolveKmsRetryPolicy(policy: KmsRetryPolicy = {}): ResolvedKmsR
   };
 }
 
-/** AWS error names that mean "later": KMS's own and the AWS front end's. */
+/**
+ * AWS error names that mean "later": KMS's own and the AWS front end's. Not KMS's LimitExceededException: that is a
+ * resource quota (keys, grants), which waiting does not lift; request rates are ThrottlingException.
+ */
 const RETRYABLE_AWS_ERRORS = new Set([
   'ThrottlingException',
   'TooManyRequestsException',
   'RequestLimitExceeded',
-  'LimitExceededException',
   'KMSInternalException',
   'DependencyTimeoutException',
   'ServiceUnavailableException',
