@@ -101,7 +101,7 @@ describe('a party disconnected mid-stream', () => {
     for (const p of [again, b, c]) p.client.close();
     expect(enclave.child.exitCode).toBeNull();
     expect(proxy.child.exitCode).toBeNull();
-  });
+  }, 120_000);
 });
 
 describe('the proxy killed mid-stream', () => {

@@ -187,5 +187,5 @@ describe('a full session leaves no secret in any log or stored file', () => {
     expect(proxy.logs().filter((line) => line.msg === 'close').length).toBeGreaterThanOrEqual(5);
     expect(markers).toHaveLength(3 * 3 + 3 + 1);
     assertNoSecrets(markers, haystacks);
-  });
+  }, 120_000);
 });
