@@ -20,7 +20,13 @@ export {
   type AttestationErrorCode,
   isAttestationError,
 } from './errors.js';
-export { type AttestationPolicy, type CompiledPolicy, checkPolicy, compilePolicy } from './policy.js';
+export {
+  type AttestationPolicy,
+  type CompiledPolicy,
+  checkPolicy,
+  compilePolicy,
+  DEFAULT_CLOCK_TOLERANCE_MS,
+} from './policy.js';
 export {
   type CertificateSummary,
   summarizeCertificate,

@@ -17,7 +17,10 @@ export interface AttestationPolicy {
   readonly publicKey?: string | Uint8Array;
   /** Oldest acceptable document, relative to `at`. */
   readonly maxAgeMs?: number;
-  /** How far the document's time may lie after `at` (clock skew). Default 60 s. */
+  /**
+   * How far the document's time, and the start of its certificates' validity, may lie after `at`: the party's
+   * clock may run behind the enclave's. Default `DEFAULT_CLOCK_TOLERANCE_MS` (5 min).
+   */
   readonly clockToleranceMs?: number;
   /** Accept debug-mode enclaves (PCR0..2 zero), whose memory the parent can read. Default false. */
   readonly allowDebug?: boolean;
@@ -39,7 +42,12 @@ export interface CompiledPolicy {
   readonly cache: CertificateCache | false | undefined;
 }
 
-const DEFAULT_CLOCK_TOLERANCE_MS = 60_000;
+/**
+ * How far a party's clock and the enclave's may disagree before times are refused: attestation documents (and the
+ * notBefore of their certificates) dated after the verification time, and signed requests either way. Five minutes,
+ * as AWS allows for SigV4 and for KMS Recipient documents.
+ */
+export const DEFAULT_CLOCK_TOLERANCE_MS = 5 * 60_000;
 
 function invalid(message: string): AttestationError {
   return new AttestationError('ATTESTATION_POLICY_INVALID', `invalid attestation policy: ${message}`);
@@ -164,9 +172,17 @@ const freshnessRule: Rule = (doc, policy, at) => {
   if (doc.timestamp > at + policy.clockToleranceMs) {
     return new AttestationError(
       'ATTESTATION_FROM_FUTURE',
-      `the document is dated ${new Date(doc.timestamp).toISOString()}, after the verification time ` +
-        `${new Date(at).toISOString()} (beyond ${policy.clockToleranceMs} ms of tolerance); check the clocks`,
-      { details: { timestamp: doc.timestamp, at } },
+      `the document is dated ${new Date(doc.timestamp).toISOString()}, ${doc.timestamp - at} ms after the ` +
+        `verification time ${new Date(at).toISOString()} (tolerance ${policy.clockToleranceMs} ms): this clock is ` +
+        "behind the enclave's by that much, or the time is forged; set the clock right (NTP) and verify again",
+      {
+        details: {
+          timestamp: doc.timestamp,
+          at,
+          skewMs: doc.timestamp - at,
+          toleranceMs: policy.clockToleranceMs,
+        },
+      },
     );
   }
   if (policy.maxAgeMs !== undefined && at - doc.timestamp > policy.maxAgeMs) {

@@ -65,6 +65,8 @@ function readInputs(bytes: Uint8Array, policy: AttestationPolicy): DocumentInput
     leaf: certificate,
     intermediates: cabundle,
     at,
+    // The clock tolerance that admits a document dated after `at` must admit the leaf issued just before it.
+    notBeforeToleranceMs: compiled.clockToleranceMs,
     cache: resolveCache(compiled.cache),
     ...(compiled.roots === undefined ? {} : { roots: compiled.roots }),
   };

@@ -20,8 +20,10 @@ export const PROTOCOL_ERROR_CODES = [
   'CHUNK_SEQUENCE_INVALID',
   /** A message does not match its schema (wrong type, missing or unknown field, bad size). */
   'MESSAGE_INVALID',
-  /** A signed request is outside the allowed clock skew, or its nonce was already seen. */
+  /** A signed request's nonce was already seen. */
   'REQUEST_REPLAYED',
+  /** A signed request is dated further from the enclave's clock than the tolerance allows (either way). */
+  'REQUEST_CLOCK_SKEW',
   /** The attestation document's user_data is not a session binding, or binds another session. */
   'ATTESTATION_BINDING_INVALID',
   /** A result receipt or destruction certificate is malformed or inconsistent with the manifest. */

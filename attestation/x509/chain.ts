@@ -30,6 +30,11 @@ export interface ValidateCertificateChainOptions {
   readonly roots?: readonly Cert[];
   /** The instant every certificate must be valid at. Default: now. */
   readonly at?: Date | number;
+  /**
+   * How far a certificate's notBefore may lie after `at` (a verifier's clock behind the issuer's: a real Nitro leaf
+   * starts seconds before its document). Default 0: strict. notAfter is always strict.
+   */
+  readonly notBeforeToleranceMs?: number;
   /** Most certificates in a path, leaf and root included. Default 8 (Nitro paths have 5). */
   readonly maxDepth?: number;
   /** Parsed-certificate and verified-signature cache; `false` for none. Default: a shared bounded cache. */
@@ -54,7 +59,7 @@ function chainInvalid(message: string, details?: Record<string, unknown>): Attes
   return new AttestationError('ATTESTATION_CHAIN_INVALID', message, details ? { details } : undefined);
 }
 
-function checkValidity(cert: ParsedCertificate, at: number): void {
+function checkValidity(cert: ParsedCertificate, at: number, notBeforeToleranceMs: number): void {
   if (at > cert.notAfter) {
     throw new AttestationError(
       'ATTESTATION_CERT_EXPIRED',
@@ -62,7 +67,7 @@ function checkValidity(cert: ParsedCertificate, at: number): void {
       { details: { subject: cert.subject, notAfter: cert.notAfter, at } },
     );
   }
-  if (at < cert.notBefore) {
+  if (at + notBeforeToleranceMs < cert.notBefore) {
     throw new AttestationError(
       'ATTESTATION_CERT_NOT_YET_VALID',
       `certificate ${describe(cert)} is not valid before ${new Date(cert.notBefore).toISOString()} (checked at ${new Date(at).toISOString()})`,
@@ -98,6 +103,7 @@ class PathBuilder {
   private readonly roots: readonly ParsedCertificate[];
   private readonly pool: readonly ParsedCertificate[];
   private readonly at: number;
+  private readonly notBeforeToleranceMs: number;
   private readonly maxDepth: number;
   private readonly cache: CertificateCache;
 
@@ -114,6 +120,7 @@ class PathBuilder {
       roots: this.roots,
       pool: this.pool,
       at: this.at,
+      notBeforeToleranceMs: this.notBeforeToleranceMs,
       maxDepth: this.maxDepth,
       cache: this.cache,
     } = inputs);
@@ -148,7 +155,7 @@ class PathBuilder {
     // A leaf that is itself a trusted root is trusted directly (the caller pinned that exact certificate).
     if (this.rootFingerprints.has(current.fingerprint)) {
       try {
-        for (const cert of path) checkValidity(cert, this.at);
+        for (const cert of path) checkValidity(cert, this.at, this.notBeforeToleranceMs);
         return path;
       } catch (error) {
         if (!(error instanceof AttestationError)) throw error;
@@ -292,6 +299,7 @@ interface PreparedInputs {
   readonly roots: readonly ParsedCertificate[];
   readonly pool: readonly ParsedCertificate[];
   readonly at: number;
+  readonly notBeforeToleranceMs: number;
   readonly maxDepth: number;
   readonly cache: CertificateCache;
 }
@@ -329,7 +337,14 @@ function prepare(options: ValidateCertificateChainOptions, cache: CertificateCac
       );
     }
   }
-  return { leaf, roots, pool, at, maxDepth, cache };
+  const notBeforeToleranceMs = options.notBeforeToleranceMs ?? 0;
+  if (!(Number.isFinite(notBeforeToleranceMs) && notBeforeToleranceMs >= 0)) {
+    throw new AttestationError(
+      'ATTESTATION_POLICY_INVALID',
+      'notBeforeToleranceMs must be a non-negative number',
+    );
+  }
+  return { leaf, roots, pool, at, notBeforeToleranceMs, maxDepth, cache };
 }
 
 /**

@@ -11,6 +11,12 @@ import { egressHttpsAgent } from './egress-agent.js';
 import { CmsError, KmsClientError } from './errors.js';
 import { kmsClientErrorFrom } from './kms-errors.js';
 import { RecipientKeyPair } from './recipient-key-pair.js';
+import {
+  type KmsRetryPolicy,
+  type ResolvedKmsRetryPolicy,
+  resolveKmsRetryPolicy,
+  withKmsRetries,
+} from './retry.js';
 
 /** Produces an NSM attestation document whose `public_key` is `publicKeyDer` (wired to the NSM later). */
 export type AttestFunction = (publicKeyDer: Uint8Array) => Promise<Uint8Array>;
@@ -34,6 +40,11 @@ export interface EnclaveKmsClientOptions {
   readonly attest: AttestFunction;
   /** Default: a fresh RSA-2048 pair made in enclave memory. */
   readonly keyPair?: RecipientKeyPair;
+  /**
+   * Retries on failures another attempt can cure (see `retry.ts`); defaults in `DEFAULT_KMS_RETRY_POLICY`. A given
+   * `KMSClient` whose own `maxAttempts` is above 1 keeps its SDK retries and gets none from here (never both).
+   */
+  readonly retry?: KmsRetryPolicy;
 }
 
 export type EncryptionContext = Readonly<Record<string, string>>;
@@ -76,6 +87,14 @@ const decryptResponse = z.object({
 const dataKeyResponse = decryptResponse.extend({ CiphertextBlob: bytes.refine((b) => b.byteLength > 0) });
 const randomResponse = z.object({ Plaintext: noPlaintext, CiphertextForRecipient: envelope });
 
+/** Where a given SDK client sends its requests, for error messages (no credentials are read). */
+async function describeEndpoint(kms: KMSClient): Promise<string> {
+  const region = await kms.config.region();
+  const endpoint = await kms.config.endpoint?.();
+  if (!endpoint) return `the ${region} endpoint`;
+  return `${endpoint.protocol}//${endpoint.hostname}${endpoint.port ? `:${endpoint.port}` : ''}${endpoint.path === '/' ? '' : endpoint.path}`;
+}
+
 function checkResponse<T>(schema: z.ZodType<T>, response: unknown, operation: string): T {
   const parsed = schema.safeParse(response);
   if (parsed.success) return parsed.data;
@@ -102,33 +121,54 @@ export class EnclaveKmsClient {
   readonly #ownsClient: boolean;
   readonly #attest: AttestFunction;
   readonly #keyPair: RecipientKeyPair;
+  readonly #retry: ResolvedKmsRetryPolicy;
+  /** Where KMS is asked, for errors: an endpoint URL, the egress relay, or the region. */
+  readonly #where: string;
 
   private constructor(
     kms: KMSClient,
     ownsClient: boolean,
-    attest: AttestFunction,
+    options: EnclaveKmsClientOptions,
     keyPair: RecipientKeyPair,
+    retry: ResolvedKmsRetryPolicy,
+    where: string,
   ) {
     this.#kms = kms;
     this.#ownsClient = ownsClient;
-    this.#attest = attest;
+    this.#attest = options.attest;
     this.#keyPair = keyPair;
+    this.#retry = retry;
+    this.#where = where;
   }
 
   static async create(options: EnclaveKmsClientOptions): Promise<EnclaveKmsClient> {
+    const retry = resolveKmsRetryPolicy(options.retry);
     const keyPair = options.keyPair ?? (await RecipientKeyPair.generate());
-    if (options.kms instanceof KMSClient)
-      return new EnclaveKmsClient(options.kms, false, options.attest, keyPair);
+    if (options.kms instanceof KMSClient) {
+      const given = options.kms;
+      const sdkRetries = (await given.config.maxAttempts()) > 1;
+      return new EnclaveKmsClient(
+        given,
+        false,
+        options,
+        keyPair,
+        sdkRetries ? { ...retry, maxAttempts: 1 } : retry,
+        await describeEndpoint(given),
+      );
+    }
     const { region, credentials, endpoint, egress } = options.kms;
     const kms = new KMSClient({
       region,
       credentials,
+      // Retries are ours (withKmsRetries): one attempt per SDK call, so none is retried twice.
+      maxAttempts: 1,
       ...(endpoint === undefined ? {} : { endpoint }),
       ...(egress === undefined
         ? {}
         : { requestHandler: new NodeHttpHandler({ httpsAgent: egressHttpsAgent(egress) }) }),
     });
-    return new EnclaveKmsClient(kms, true, options.attest, keyPair);
+    const where = `${endpoint ?? `the ${region} endpoint`}${egress === undefined ? '' : ` via ${egress}`}`;
+    return new EnclaveKmsClient(kms, true, options, keyPair, retry, where);
   }
 
   /** SubjectPublicKeyInfo DER of the key the attestation documents carry. */
@@ -138,7 +178,7 @@ export class EnclaveKmsClient {
 
   /** Decrypts a KMS ciphertext blob inside the enclave. Throws `KmsClientError` or `CmsError`. */
   async decrypt(request: DecryptRequest): Promise<{ keyId: string; plaintext: Uint8Array }> {
-    const response = await this.#send('Decrypt', async (recipient) =>
+    const response = await this.#send('Decrypt', async (recipient, abortSignal) =>
       this.#kms.send(
         new DecryptCommand({
           CiphertextBlob: request.ciphertextBlob,
@@ -148,6 +188,7 @@ export class EnclaveKmsClient {
             : { EncryptionContext: { ...request.encryptionContext } }),
           ...(request.keyId === undefined ? {} : { KeyId: request.keyId }),
         }),
+        { abortSignal },
       ),
     );
     const checked = checkResponse(decryptResponse, response, 'Decrypt');
@@ -157,7 +198,7 @@ export class EnclaveKmsClient {
   /** A new data key: its plaintext opened in the enclave, its ciphertext blob to store. */
   async generateDataKey(request: GenerateDataKeyRequest): Promise<DataKey> {
     const spec = request.keySpec ?? 'AES_256';
-    const response = await this.#send('GenerateDataKey', async (recipient) =>
+    const response = await this.#send('GenerateDataKey', async (recipient, abortSignal) =>
       this.#kms.send(
         new GenerateDataKeyCommand({
           KeyId: request.keyId,
@@ -167,6 +208,7 @@ export class EnclaveKmsClient {
             ? {}
             : { EncryptionContext: { ...request.encryptionContext } }),
         }),
+        { abortSignal },
       ),
     );
     const checked = checkResponse(dataKeyResponse, response, 'GenerateDataKey');
@@ -179,8 +221,10 @@ export class EnclaveKmsClient {
 
   /** Random bytes from KMS's HSMs, delivered so that only this enclave sees them. */
   async generateRandom(numberOfBytes: number): Promise<Uint8Array> {
-    const response = await this.#send('GenerateRandom', async (recipient) =>
-      this.#kms.send(new GenerateRandomCommand({ NumberOfBytes: numberOfBytes, Recipient: recipient })),
+    const response = await this.#send('GenerateRandom', async (recipient, abortSignal) =>
+      this.#kms.send(new GenerateRandomCommand({ NumberOfBytes: numberOfBytes, Recipient: recipient }), {
+        abortSignal,
+      }),
     );
     return this.#open(checkResponse(randomResponse, response, 'GenerateRandom').CiphertextForRecipient);
   }
@@ -192,10 +236,13 @@ export class EnclaveKmsClient {
 
   async #send<T>(
     operation: string,
-    call: (recipient: {
-      AttestationDocument: Uint8Array;
-      KeyEncryptionAlgorithm: typeof RECIPIENT_ALGORITHM;
-    }) => Promise<T>,
+    call: (
+      recipient: {
+        AttestationDocument: Uint8Array;
+        KeyEncryptionAlgorithm: typeof RECIPIENT_ALGORITHM;
+      },
+      abortSignal: AbortSignal,
+    ) => Promise<T>,
   ): Promise<T> {
     let document: Uint8Array;
     try {
@@ -206,10 +253,12 @@ export class EnclaveKmsClient {
         cause,
       });
     }
+    // One document for every attempt: the retries end well within the age KMS accepts.
+    const recipient = { AttestationDocument: document, KeyEncryptionAlgorithm: RECIPIENT_ALGORITHM } as const;
     try {
-      return await call({ AttestationDocument: document, KeyEncryptionAlgorithm: RECIPIENT_ALGORITHM });
+      return await withKmsRetries(operation, this.#retry, (signal) => call(recipient, signal));
     } catch (error) {
-      throw kmsClientErrorFrom(error, operation);
+      throw kmsClientErrorFrom(error, operation, this.#where);
     }
   }
 

@@ -20,6 +20,8 @@ export const KMS_CLIENT_ERROR_CODES = [
   'KMS_RESPONSE_INVALID',
   /** The injected `attest` function failed to produce an attestation document. */
   'KMS_ATTESTATION_FAILED',
+  /** The client was configured with values it cannot use (e.g. a retry policy out of range). */
+  'KMS_OPTIONS_INVALID',
 ] as const;
 
 export type KmsClientErrorCode = (typeof KMS_CLIENT_ERROR_CODES)[number];

@@ -24,3 +24,9 @@ export {
 } from './errors.js';
 export { kmsClientErrorFrom } from './kms-errors.js';
 export { RECIPIENT_KEY_BITS, RecipientKeyPair } from './recipient-key-pair.js';
+export {
+  DEFAULT_KMS_RETRY_POLICY,
+  type KmsRetryEvent,
+  type KmsRetryPolicy,
+  retryableReason,
+} from './retry.js';

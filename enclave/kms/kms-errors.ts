@@ -1,5 +1,6 @@
 import { KMSServiceException } from '@aws-sdk/client-kms';
 import { KmsClientError, type KmsClientErrorCode } from './errors.js';
+import { KmsRetriesExhausted } from './retry.js';
 
 /** AWS error names (the `__type` KMS answers with) and what they mean to the enclave. */
 const CODE_BY_AWS_ERROR: Readonly<Record<string, KmsClientErrorCode>> = {
@@ -29,11 +30,41 @@ const HINT: Readonly<Record<KmsClientErrorCode, string>> = {
   KMS_REQUEST_REJECTED: 'see the KMS message',
   KMS_RESPONSE_INVALID: 'KMS answered in an unexpected form',
   KMS_ATTESTATION_FAILED: 'the NSM did not attest',
+  KMS_OPTIONS_INVALID: 'fix the enclave configuration',
 };
 
-/** Turns whatever the SDK threw into a `KmsClientError` that says what to do next. */
-export function kmsClientErrorFrom(error: unknown, operation: string): KmsClientError {
+function describeCause(error: unknown): string {
+  if (error instanceof KMSServiceException) return `${error.name}: ${error.message}`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Turns whatever the SDK threw into a `KmsClientError` that says what to do next. `endpoint` names where KMS was
+ * asked (never a credential), so that an operator sees which way to KMS is down.
+ */
+export function kmsClientErrorFrom(error: unknown, operation: string, endpoint?: string): KmsClientError {
   if (error instanceof KmsClientError) return error;
+  if (error instanceof KmsRetriesExhausted) {
+    const { attempts, elapsedMs, lastReason } = error.outcome;
+    const seconds = (elapsedMs / 1000).toFixed(1);
+    return new KmsClientError(
+      'KMS_UNAVAILABLE',
+      `KMS ${operation}${endpoint ? ` at ${endpoint}` : ''} failed ${attempts} time${attempts === 1 ? '' : 's'} ` +
+        `over ${seconds} s, last with ${describeCause(error.cause)} (${HINT.KMS_UNAVAILABLE})`,
+      {
+        cause: error.cause,
+        details: {
+          attempts,
+          elapsedMs,
+          lastReason,
+          ...(endpoint ? { endpoint } : {}),
+          ...(error.cause instanceof KMSServiceException
+            ? { awsError: error.cause.name, httpStatus: error.cause.$metadata.httpStatusCode }
+            : {}),
+        },
+      },
+    );
+  }
   if (error instanceof KMSServiceException) {
     const mapped = CODE_BY_AWS_ERROR[error.name];
     const code: KmsClientErrorCode =

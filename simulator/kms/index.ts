@@ -11,6 +11,7 @@ export {
   type KmsSimulatorErrorCode,
   kmsError,
 } from './errors.js';
+export { type KmsFault, KmsFaultInjector } from './faults.js';
 export { aliasArn, type KeyReference, type KmsScope, keyArn, parseKeyReference } from './key-ids.js';
 export { KMS_OPERATIONS } from './operations/index.js';
 export * from './policy/index.js';

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { KmsServiceError, kmsError } from './errors.js';
+import type { KmsFaultInjector } from './faults.js';
 import type { OperationContext } from './operations/index.js';
 import { KMS_OPERATIONS } from './operations/index.js';
 import { JSON_CONTENT_TYPE, sendJson, TARGET_PREFIX } from './protocol.js';
@@ -12,6 +13,8 @@ export interface KmsRequestListenerOptions {
   /** Told about failures that are the simulator's fault (answered as KMSInternalException). */
   readonly onInternalError: (error: unknown) => void;
   readonly now: () => number;
+  /** Counts requests and, when a test asks, fails the next ones. */
+  readonly faults?: KmsFaultInjector;
 }
 
 /** Larger than any valid KMS request (a Recipient document is at most 256 KiB, base64 in JSON). */
@@ -70,6 +73,16 @@ export function createKmsRequestListener(
   options: KmsRequestListenerOptions,
 ): (request: IncomingMessage, response: ServerResponse) => void {
   return (request, response) => {
+    const fault = options.faults?.take();
+    if (fault === 'connection-reset') {
+      request.socket.destroy();
+      return;
+    }
+    if (fault !== undefined) {
+      request.resume();
+      request.once('end', () => sendJson(response, fault.status, fault.toBody()));
+      return;
+    }
     answer(request, options).then(
       (result) => sendJson(response, 200, result),
       (error: unknown) => {

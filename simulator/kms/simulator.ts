@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { type Cert, parseCertificate } from '../../attestation/index.js';
 import { KmsSimulatorError } from './errors.js';
+import { KmsFaultInjector } from './faults.js';
 import { callerArn, loadOrCreateIdentity, rolePrincipalArn } from './identity.js';
 import { KeyStore } from './key-store.js';
 import type { OperationContext } from './operations/index.js';
@@ -45,6 +46,8 @@ export interface RunningKmsSimulator {
   /** The assumed-role session ARN KMS reports as the caller. */
   readonly callerArn: string;
   readonly stateDir: string;
+  /** Request counting and injected failures (throttling, 5xx, resets), for tests of clients. */
+  readonly faults: KmsFaultInjector;
   /** Stops listening and closes open connections; calling it again waits for the same stop. */
   stop(): Promise<void>;
 }
@@ -139,12 +142,14 @@ export async function startKmsSimulator(options: KmsSimulatorOptions): Promise<R
     service: 'kms',
     lookup: (accessKeyId) => (accessKeyId === identity.accessKeyId ? identity : undefined),
   });
+  const faults = new KmsFaultInjector();
   const server = createServer(
     createKmsRequestListener({
       verifier,
       contextFor: () => context,
       onInternalError: options.onInternalError ?? reportInternalError,
       now: Date.now,
+      faults,
     }),
   );
   const host = options.host ?? '127.0.0.1';
@@ -159,6 +164,7 @@ export async function startKmsSimulator(options: KmsSimulatorOptions): Promise<R
     principalArn: rolePrincipalArn(identity),
     callerArn: caller.arn,
     stateDir: options.stateDir,
+    faults,
     stop: () => {
       stopped ??= close(server);
       return stopped;
