@@ -316,8 +316,9 @@ export class FileStore implements SealedStore {
   /** Waits for queued work, then closes the log and releases the directory. */
   async close(): Promise<void> {
     if (this.#closed) return;
-    await this.#task(async () => undefined).catch(() => undefined);
-    this.#closed = true;
+    const queued = this.#task(async () => undefined);
+    this.#closed = true; // what comes after this call is refused; what came before finishes
+    await queued.catch(() => undefined);
     await Promise.all([...this.#readers].map((reader) => reader.close()));
     await this.#handle.close().catch(() => undefined);
     await this.#release();
