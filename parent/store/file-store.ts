@@ -227,7 +227,7 @@ export class FileStore implements SealedStore {
     return readSealKeyFile(this.dir);
   }
 
-  writeSealKey(blob: Uint8Array): Promise<void> {
+  async writeSealKey(blob: Uint8Array): Promise<void> {
     checkSealKeyBlob(blob);
     return this.#task(async () => {
       this.#refuseIfFailed();
@@ -241,9 +241,9 @@ export class FileStore implements SealedStore {
     });
   }
 
-  append(records: readonly SealedRecord[]): Promise<void> {
+  async append(records: readonly SealedRecord[]): Promise<void> {
     const size = checkBatch(records);
-    if (size.count === 0) return Promise.resolve();
+    if (size.count === 0) return;
     const sessions: SessionIndex = new Map();
     for (const record of records) addUsage(sessions, sessionHex(record.sessionId), 1, record.sealed.length);
     return this.#inline(recordPieces(records), size.count, size.bodyBytes, sessions);
