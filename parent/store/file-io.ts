@@ -3,7 +3,7 @@
  * can fail them exactly where a disk would; and a windowed reader that reads a file in bounded pieces.
  */
 import { constants } from 'node:fs';
-import { type FileHandle, open } from 'node:fs/promises';
+import { type FileHandle, open, stat } from 'node:fs/promises';
 
 export interface StoreFileOps {
   /** Writes every byte of `buffers` at `position` (looping over short writes), or throws the system error. */
@@ -197,4 +197,14 @@ export class CoalescingWriter {
     this.#position += this.#filled;
     this.#filled = 0;
   }
+}
+
+export async function pathExists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    (error: unknown) => {
+      if (systemCode(error) === 'ENOENT') return false;
+      throw error;
+    },
+  );
 }

@@ -6,7 +6,7 @@
  * anything else is written, which is what lets a scan tell a torn tail from damaged data.
  */
 import { createHash } from 'node:crypto';
-import { type FileHandle, mkdir, open, readdir, rename, stat, statfs, unlink } from 'node:fs/promises';
+import { type FileHandle, open, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { StoreError } from '../../protocol/store/errors.js';
@@ -19,25 +19,13 @@ import {
 } from '../../protocol/store/record.js';
 import { RecordDecoder, RecordStreamParser, recordPieces } from '../../protocol/store/record-codec.js';
 import { compactLog } from './compact.js';
-import {
-  CoalescingWriter,
-  isNoSpace,
-  nodeFileOps,
-  type StoreFileOps,
-  syncDirectory,
-  systemCode,
-} from './file-io.js';
-import {
-  BATCH_OVERHEAD_BYTES,
-  encodeBatchHeader,
-  encodeFileHeader,
-  LOG_FILE,
-  TEMP_SUFFIX,
-} from './format.js';
-import { lockStoreDirectory } from './lock.js';
+import { CoalescingWriter, isNoSpace, type StoreFileOps, systemCode } from './file-io.js';
+import { BATCH_OVERHEAD_BYTES, encodeBatchHeader, LOG_FILE } from './format.js';
+import { withIdleTimeout } from './idle-timeout.js';
+import { ioError } from './io-error.js';
 import { LogSnapshotReader } from './log-reader.js';
-import { addUsage, type SessionIndex, scanLog } from './scan.js';
-import { readSealKeyFile, sealKeyExists, writeSealKeyFile } from './seal-key-file.js';
+import { addUsage, type SessionIndex } from './scan.js';
+import { readSealKeyFile, writeSealKeyFile } from './seal-key-file.js';
 
 export interface FileStoreOptions {
   /** Refuse appends that would grow the log beyond this many bytes (STORE_FULL). */
@@ -71,13 +59,11 @@ export interface StoreSessionSummary {
   readonly records: number;
   readonly bytes: number;
 }
-
-const optionsSchema = z.strictObject({
+export const fileStoreOptionsSchema = z.strictObject({
   maxBytes: z.number().int().positive().optional(),
   uploadIdleTimeoutMs: z.number().int().positive().max(3_600_000).optional(),
   fileOps: z.record(z.string(), z.unknown()).optional(),
 });
-
 /** Inline appends written together in one batch, at most. */
 const GROUP_MAX_BYTES = 16 * 1024 * 1024;
 const DEFAULT_UPLOAD_IDLE_TIMEOUT_MS = 30_000;
@@ -108,13 +94,6 @@ function closedError(): StoreError {
   return new StoreError('STORE_CLOSED', 'the sealed store is closed');
 }
 
-function ioError(what: string, cause: unknown): StoreError {
-  return new StoreError('STORE_IO', `${what} failed (${systemCode(cause) ?? 'error'})`, {
-    cause,
-    details: { systemCode: systemCode(cause) },
-  });
-}
-
 /** Any failure of an upload that is not the store's own: the sender or the connection went away. */
 function uploadFailed(cause: unknown): StoreError {
   return new StoreError(
@@ -123,36 +102,6 @@ function uploadFailed(cause: unknown): StoreError {
     { cause },
   );
 }
-
-/** Reads `source` but fails with STORE_TIMEOUT (after calling `abort`) when a piece takes longer than `ms`. */
-async function* withIdleTimeout(
-  source: AsyncIterable<Uint8Array>,
-  ms: number,
-  abort: (error: Error) => void,
-): AsyncGenerator<Uint8Array> {
-  const iterator = source[Symbol.asyncIterator]();
-  while (true) {
-    let timer: NodeJS.Timeout | undefined;
-    const stalled = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        const error = new StoreError(
-          'STORE_TIMEOUT',
-          `the upload sent nothing for ${ms} ms; its batch was dropped`,
-        );
-        abort(error);
-        reject(error);
-      }, ms);
-    });
-    try {
-      const next = await Promise.race([iterator.next(), stalled]);
-      if (next.done) return;
-      yield next.value;
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-}
-
 export class FileStore implements SealedStore {
   readonly dir: string;
   readonly #ops: StoreFileOps;
@@ -227,7 +176,7 @@ export class FileStore implements SealedStore {
     return readSealKeyFile(this.dir);
   }
 
-  writeSealKey(blob: Uint8Array): Promise<void> {
+  async writeSealKey(blob: Uint8Array): Promise<void> {
     checkSealKeyBlob(blob);
     return this.#task(async () => {
       this.#refuseIfFailed();
@@ -241,9 +190,9 @@ export class FileStore implements SealedStore {
     });
   }
 
-  append(records: readonly SealedRecord[]): Promise<void> {
+  async append(records: readonly SealedRecord[]): Promise<void> {
     const size = checkBatch(records);
-    if (size.count === 0) return Promise.resolve();
+    if (size.count === 0) return;
     const sessions: SessionIndex = new Map();
     for (const record of records) addUsage(sessions, sessionHex(record.sessionId), 1, record.sealed.length);
     return this.#inline(recordPieces(records), size.count, size.bodyBytes, sessions);
@@ -316,8 +265,9 @@ export class FileStore implements SealedStore {
   /** Waits for queued work, then closes the log and releases the directory. */
   async close(): Promise<void> {
     if (this.#closed) return;
-    await this.#task(async () => undefined).catch(() => undefined);
-    this.#closed = true;
+    const queued = this.#task(async () => undefined);
+    this.#closed = true; // what comes after this call is refused; what came before finishes
+    await queued.catch(() => undefined);
     await Promise.all([...this.#readers].map((reader) => reader.close()));
     await this.#handle.close().catch(() => undefined);
     await this.#release();
@@ -572,130 +522,5 @@ export class FileStore implements SealedStore {
     this.#batches = result.batches;
     this.#end = result.size;
     this.#compactions += 1;
-  }
-}
-
-/** Deletes temp files a crash left behind (a half-written compaction or seal key never counts). */
-async function removeTempFiles(dir: string): Promise<void> {
-  const stale = (await readdir(dir)).filter((name) => name.endsWith(TEMP_SUFFIX));
-  for (const name of stale) await unlink(join(dir, name));
-  if (stale.length > 0) await syncDirectory(dir);
-}
-
-async function createLog(dir: string, ops: StoreFileOps): Promise<void> {
-  const temp = join(dir, LOG_FILE + TEMP_SUFFIX);
-  const handle = await open(temp, 'wx', 0o600);
-  try {
-    await ops.writev(handle, [encodeFileHeader()], 0);
-    await ops.sync(handle);
-  } finally {
-    await handle.close();
-  }
-  await rename(temp, join(dir, LOG_FILE));
-  await syncDirectory(dir);
-}
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    (error: unknown) => {
-      if (systemCode(error) === 'ENOENT') return false;
-      throw error;
-    },
-  );
-}
-
-/**
- * Opens (creating it if needed) the store in `dir`: takes its lock, deletes temp files, verifies the whole log,
- * and truncates a torn last batch. Throws STORE_CORRUPT when acknowledged data is damaged, STORE_LOCKED when
- * another process serves the directory.
- */
-export async function openFileStore(dir: string, options: FileStoreOptions = {}): Promise<FileStore> {
-  const parsed = optionsSchema.safeParse(options);
-  if (!parsed.success) {
-    throw new StoreError(
-      'STORE_OPTIONS_INVALID',
-      `store options are invalid: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`,
-    );
-  }
-  const ops: StoreFileOps = { ...nodeFileOps, ...options.fileOps };
-  try {
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    if (!(await stat(dir)).isDirectory())
-      throw new StoreError('STORE_OPTIONS_INVALID', `${dir} is not a directory`);
-  } catch (error) {
-    if (error instanceof StoreError) throw error;
-    throw ioError(`creating the store directory ${dir}`, error);
-  }
-  const release = await lockStoreDirectory(dir).catch((error: unknown) => {
-    if (error instanceof StoreError) throw error;
-    throw ioError(`locking ${dir}`, error);
-  });
-  let handle: FileHandle | undefined;
-  try {
-    await removeTempFiles(dir);
-    if (!(await exists(join(dir, LOG_FILE)))) await createLog(dir, ops);
-    handle = await open(join(dir, LOG_FILE), 'r+');
-    const size = (await handle.stat()).size;
-    const scan = await scanLog(handle, size);
-    if (scan.tornBytes > 0) {
-      await ops.truncate(handle, scan.end);
-      await ops.sync(handle);
-    }
-    return new FileStore({
-      dir,
-      ops,
-      options,
-      release,
-      handle,
-      end: scan.end,
-      batches: scan.batches,
-      records: scan.records,
-      sessions: scan.sessions,
-      recoveredTornBytes: scan.tornBytes,
-    });
-  } catch (error) {
-    await handle?.close().catch(() => undefined);
-    await release();
-    if (error instanceof StoreError) throw error;
-    throw ioError(`opening the store in ${dir}`, error);
-  }
-}
-
-export interface StoreInspection {
-  readonly dir: string;
-  readonly logBytes: number;
-  readonly batches: number;
-  readonly records: number;
-  readonly sealKey: boolean;
-  /** Bytes after the last valid batch (a batch being written now, or torn by a crash). */
-  readonly uncommittedBytes: number;
-  readonly sessions: StoreSessionSummary[];
-}
-
-/** Reads the store's metadata without changing anything (safe while a server runs on it). */
-export async function inspectStore(dir: string): Promise<StoreInspection> {
-  const path = join(dir, LOG_FILE);
-  const sealKey = await sealKeyExists(dir);
-  if (!(await exists(path))) {
-    if (!(await exists(dir)))
-      throw new StoreError('STORE_OPTIONS_INVALID', `${dir} does not exist: no store there`);
-    return { dir, logBytes: 0, batches: 0, records: 0, sealKey, uncommittedBytes: 0, sessions: [] };
-  }
-  const handle = await open(path, 'r');
-  try {
-    const scan = await scanLog(handle, (await handle.stat()).size);
-    if (sealKey) await readSealKeyFile(dir); // verifies its checksum
-    return {
-      dir,
-      logBytes: scan.end,
-      batches: scan.batches,
-      records: scan.records,
-      sealKey,
-      uncommittedBytes: scan.tornBytes,
-      sessions: [...scan.sessions].map(([sessionId, usage]) => ({ sessionId, ...usage })),
-    };
-  } finally {
-    await handle.close();
   }
 }

@@ -1,15 +1,9 @@
 export { nodeFileOps, type StoreFileOps } from './file-io.js';
-export {
-  type FileStore,
-  type FileStoreOptions,
-  type FileStoreStats,
-  inspectStore,
-  openFileStore,
-  type StoreInspection,
-  type StoreSessionSummary,
-} from './file-store.js';
+export type { FileStore, FileStoreOptions, FileStoreStats, StoreSessionSummary } from './file-store.js';
+export { inspectStore, type StoreInspection } from './inspect.js';
 export type { LogPage, LogSnapshotReader } from './log-reader.js';
 export { createStoreLogger } from './logger.js';
+export { openFileStore } from './open-store.js';
 export {
   type RunningStoreServer,
   type StoreServerLog,

@@ -17,7 +17,7 @@ function digest(r: SealedRecord): string {
   return createHash('sha256').update(r.sealed).digest('hex');
 }
 
-describe('large batches', () => {
+describe('large batches', { timeout: 120_000 }, () => {
   it('streams a 64 MiB batch to disk with the server holding at most a few MiB of it', async () => {
     const store = await openFileStore(space.path('store'));
     const server = await serveSealedStore(store, `unix://${space.path('s.sock')}`);

@@ -14,7 +14,7 @@ afterEach(() => space.cleanup());
 
 const hex = (name: string): string => Buffer.from(sessionId(name)).toString('hex');
 
-describe('nitro-mpc store', () => {
+describe('nitro-mpc store', { timeout: 120_000 }, () => {
   it('serves a store until SIGTERM, logging facts but never record bytes, and inspect reports its metadata', async () => {
     const dir = space.path('store');
     const server = await startStoreProcess(dir, `unix://${space.path('s.sock')}`, [

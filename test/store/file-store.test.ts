@@ -31,7 +31,7 @@ describe('file store', () => {
   it('refuses malformed records with STORE_RECORD_INVALID and writes nothing', async () => {
     const store = await openFileStore(space.path('store'));
     const bad = { ...record('a', 0), sessionId: new Uint8Array(31) };
-    const error = await rejection(Promise.resolve().then(() => store.append([record('a', 1), bad])));
+    const error = await rejection(store.append([record('a', 1), bad]));
     expect(error).toBeInstanceOf(StoreError);
     expect(error.code).toBe('STORE_RECORD_INVALID');
     expect(store.stats().records).toBe(0);
