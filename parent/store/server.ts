@@ -5,13 +5,11 @@
  * size, upload buffer, handlers in flight), the store (inline body size, one upload write buffer) and the reader
  * limit. Logs carry codes, counts and sizes, never record bytes.
  */
-import { lstat, unlink } from 'node:fs/promises';
 import { z } from 'zod';
 import { NitroMpcError } from '../../common/errors.js';
 import { StoreError } from '../../protocol/store/errors.js';
 import { MAX_READ_BYTES, parseStoreMessage, storeRequestSchema } from '../../protocol/store/wire.js';
 import {
-  connect,
   FrameChannel,
   formatTransportAddress,
   type IncomingRequest,
@@ -199,25 +197,6 @@ class StoreConnection {
   }
 }
 
-/**
- * A unix socket file left by a server that died (SIGKILL) would make listening fail; it is removed when nothing
- * accepts connections on it. A live server's socket is left alone (listening then fails as it should).
- */
-async function removeStaleSocket(address: string): Promise<void> {
-  const parsed = parseTransportAddress(address);
-  if (parsed.kind !== 'unix') return;
-  const info = await lstat(parsed.path).catch(() => undefined);
-  if (!info?.isSocket()) return;
-  const live = await connect(address, { timeoutMs: 1000 }).then(
-    (stream) => {
-      stream.destroy();
-      return true;
-    },
-    () => false,
-  );
-  if (!live) await unlink(parsed.path).catch(() => undefined);
-}
-
 /** Serves `store` at `address` (`vsock://any:<port>`, `unix:///path`, `tcp://host:port`). */
 export async function serveSealedStore(
   store: FileStore,
@@ -245,7 +224,7 @@ export async function serveSealedStore(
   } catch (cause) {
     throw new StoreError('STORE_OPTIONS_INVALID', (cause as Error).message, { cause });
   }
-  await removeStaleSocket(address);
+  // A socket file left by a killed server is taken over by `listen` itself (protocol/transport).
   const listener = await listen(
     address,
     (stream) => {
