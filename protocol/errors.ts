@@ -24,6 +24,8 @@ export const PROTOCOL_ERROR_CODES = [
   'REQUEST_REPLAYED',
   /** A signed request is dated further from the enclave's clock than the tolerance allows (either way). */
   'REQUEST_CLOCK_SKEW',
+  /** Too many signed requests within the replay window: the nonce memory is full; retry in a while. */
+  'REQUEST_RATE_EXCEEDED',
   /** The attestation document's user_data is not a session binding, or binds another session. */
   'ATTESTATION_BINDING_INVALID',
   /** A result receipt or destruction certificate is malformed or inconsistent with the manifest. */

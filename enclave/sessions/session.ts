@@ -112,7 +112,12 @@ interface PendingStream {
   readonly spec: ManifestInput;
   readonly chunks: Uint8Array[];
   bytes: number;
+  /** Enclave time of the last chunk (or the header): streams idle longer are dropped, their chunks zeroed. */
+  lastActivity: number;
 }
+
+/** A stream whose party went silent this long is abandoned: its slot and its decrypted chunks are released. */
+const STREAM_IDLE_MS = 10 * 60_000;
 
 /** The one input each party provides: functions take one value per providing party. */
 function inputByProvider(manifest: Manifest): Map<string, ManifestInput> {
@@ -571,6 +576,7 @@ export class Session {
     const hpke = this.hpke;
     if (!hpke) throw new SessionError('SESSION_DESTROYED', 'this session was destroyed');
     const key = inputKey(binding);
+    this.dropIdleStreams();
     if (!this.streams.has(key) && this.streams.size >= 64) {
       throw new SessionError('CAPACITY_EXCEEDED', 'too many inputs are streaming into this session at once');
     }
@@ -580,7 +586,23 @@ export class Session {
       binding,
       this.party(binding.partyId).signingKey,
     );
-    this.streams.set(key, { opener, binding, spec, chunks: [], bytes: 0 });
+    // A party starting its input again (e.g. after its connection dropped) replaces what it had sent.
+    this.dropStream(key);
+    this.streams.set(key, { opener, binding, spec, chunks: [], bytes: 0, lastActivity: this.env.now() });
+  }
+
+  private dropStream(key: string): void {
+    const stream = this.streams.get(key);
+    if (!stream) return;
+    for (const part of stream.chunks) part.fill(0);
+    this.streams.delete(key);
+  }
+
+  private dropIdleStreams(): void {
+    const now = this.env.now();
+    for (const [key, stream] of this.streams) {
+      if (now - stream.lastActivity > STREAM_IDLE_MS) this.dropStream(key);
+    }
   }
 
   /** One chunk; on the final one the input is stored. Returns its acceptance then, else undefined. */
@@ -589,6 +611,7 @@ export class Session {
     const key = inputKey(binding);
     const stream = this.streams.get(key);
     if (!stream) throw new SessionError('INPUT_UNKNOWN', 'no stream was started for this input');
+    stream.lastActivity = this.env.now();
     try {
       const plaintext = await stream.opener.openChunk(chunk);
       stream.bytes += plaintext.byteLength;

@@ -56,16 +56,25 @@ export class RequestNonceCache {
 
   constructor(private readonly maxEntries = 100_000) {}
 
-  /** Records `nonce`; false when it was already seen (a replay) or the cache is full of live entries. */
-  remember(partyId: string, nonce: Uint8Array, expiresAt: number, now: number): boolean {
+  /**
+   * Records `nonce`: `replayed` when it was already seen, `full` when the cache holds only live entries (a flood;
+   * the request is refused without being called a replay), else `remembered`.
+   */
+  remember(
+    partyId: string,
+    nonce: Uint8Array,
+    expiresAt: number,
+    now: number,
+  ): 'remembered' | 'replayed' | 'full' {
     for (const [key, expiry] of this.seen) {
       if (expiry > now) break;
       this.seen.delete(key);
     }
     const key = `${partyId}:${bytesToHex(nonce)}`;
-    if (this.seen.has(key) || this.seen.size >= this.maxEntries) return false;
+    if (this.seen.has(key)) return 'replayed';
+    if (this.seen.size >= this.maxEntries) return 'full';
     this.seen.set(key, expiresAt);
-    return true;
+    return 'remembered';
   }
 }
 
@@ -123,13 +132,22 @@ export function verifyRequest(
   if (Math.abs(measured) > skew) throw clockSkew(request.auth.timestamp, now, skew);
   // Remembered until the timestamp can no longer pass the skew check (not longer: a wide tolerance must not fill
   // the cache); insertion order ≈ expiry order, and an entry kept a little too long is harmless.
-  if (
-    options.nonces &&
-    !options.nonces.remember(request.auth.partyId, request.auth.nonce, request.auth.timestamp + skew + 1, now)
-  ) {
+  const outcome = options.nonces?.remember(
+    request.auth.partyId,
+    request.auth.nonce,
+    request.auth.timestamp + skew + 1,
+    now,
+  );
+  if (outcome === 'replayed') {
     throw new ProtocolError(
       'REQUEST_REPLAYED',
       'this request was already received (nonce seen): send a fresh one',
+    );
+  }
+  if (outcome === 'full') {
+    throw new ProtocolError(
+      'REQUEST_RATE_EXCEEDED',
+      `this session received more signed requests than it can remember within ${duration(skew)}: retry later`,
     );
   }
 }

@@ -154,10 +154,8 @@ describe('input buffers are zeroed', () => {
     expect(allZero(held)).toBe(true);
   });
 
-  // Known gap, for the lead (enclave/sessions): Session.startStream replaces a pending stream of the same input
-  // with `streams.set` and never zeroes the chunks of the one it replaces; destroy() then no longer sees them.
-  // When fixed, this test fails: make it a plain `it`.
-  it.fails('chunks of a stream its party abandoned and started again', async () => {
+  // Starting an input again replaces the pending stream: the one replaced is zeroed, not just forgotten.
+  it('chunks of a stream its party abandoned and started again', async () => {
     const world = await makeWorld();
     const manifest = meanManifest(world);
     const opened = await openSession(world, manifest);
@@ -166,6 +164,20 @@ describe('input buffers are zeroed', () => {
     expect(abandoned).toHaveLength(2);
     await startStream(world, opened, world.parties.alice, 'salaries-a', 1);
     await destroy(world, opened);
+    expect(allZero(abandoned)).toBe(true);
+  });
+
+  it('chunks of a stream abandoned for more than ten minutes, as soon as another stream starts', async () => {
+    const world = await makeWorld();
+    const manifest = meanManifest(world);
+    const opened = await openSession(world, manifest);
+    await startStream(world, opened, world.parties.alice, 'salaries-a', 2);
+    const abandoned = heldBuffers(sessionOf(world.service, manifest));
+    world.clock.now += 9 * 60_000;
+    await startStream(world, opened, world.parties.bob, 'salaries-b', 1);
+    expect(allZero(abandoned)).toBe(false);
+    world.clock.now += 2 * 60_000;
+    await startStream(world, opened, world.parties.bob, 'salaries-b', 1);
     expect(allZero(abandoned)).toBe(true);
   });
 });

@@ -90,5 +90,11 @@ describe('signed request timestamps against the enclave clock', () => {
     // The dropped entry made room: two fresh requests fit in a cache of two.
     verifyRequest(signedAt(AT + 2 * MINUTE), alice.signing.publicKey, { now: AT + 2 * MINUTE, nonces });
     verifyRequest(signedAt(AT + 2 * MINUTE), alice.signing.publicKey, { now: AT + 2 * MINUTE, nonces });
+    // A third while both are live: a flood, refused as such (not called a replay).
+    expect(
+      refusal(() =>
+        verifyRequest(signedAt(AT + 2 * MINUTE), alice.signing.publicKey, { now: AT + 2 * MINUTE, nonces }),
+      ).code,
+    ).toBe('REQUEST_RATE_EXCEEDED');
   });
 });
