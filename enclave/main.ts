@@ -92,7 +92,14 @@ async function main(): Promise<void> {
   const nsm = await openNsm(config);
   const description = await nsm.describe();
   const kms = config.kms
-    ? await EnclaveKmsClient.create({ kms: config.kms, attest: (publicKey) => nsm.attest({ publicKey }) })
+    ? await EnclaveKmsClient.create({
+        kms: config.kms,
+        attest: (publicKey) => nsm.attest({ publicKey }),
+        retry: {
+          onRetry: (e) =>
+            log(`KMS ${e.operation} attempt ${e.attempt} failed (${e.reason}); retrying in ${e.delayMs} ms`),
+        },
+      })
     : undefined;
   let store: SealedStore | undefined;
   let sealKey: Uint8Array | undefined;
