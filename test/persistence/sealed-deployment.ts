@@ -26,6 +26,8 @@ export interface SealedDeployment {
   startEnclave(): Promise<RunningEnclave>;
   /** SIGKILL: no shutdown code runs, whatever it was doing. */
   killEnclave(): Promise<void>;
+  /** Everything the store processes logged so far. */
+  storeLogs(): string;
   /** A copy of the store's files as they are now: what a parent keeps to roll the enclave back later. */
   snapshotStore(): string;
   /** SIGKILLs the store process and starts it again, on a snapshot's files if given. */
@@ -51,14 +53,18 @@ export async function startSealedDeployment(): Promise<SealedDeployment> {
   const storeDir = mkdtempSync(join(tmpdir(), 'nitro-mpc-store-'));
   const storeAddress = `unix://${join(storeDir, 'store.sock')}`;
   const dataDir = join(storeDir, 'data');
+  let storeLogs = '';
   const startStore = async (): Promise<ChildProcess> => {
     const child = spawn(
       process.execPath,
-      [BUILT_CLI, 'store', 'serve', '--dir', dataDir, '--listen', storeAddress],
-      {
-        stdio: ['ignore', 'ignore', 'ignore'],
-      },
+      [BUILT_CLI, 'store', 'serve', '--dir', dataDir, '--listen', storeAddress, '--json-logs'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
     );
+    const collect = (d: Buffer) => {
+      storeLogs += d.toString();
+    };
+    child.stdout?.on('data', collect);
+    child.stderr?.on('data', collect);
     await storeReady(storeAddress);
     return child;
   };
@@ -103,6 +109,7 @@ export async function startSealedDeployment(): Promise<SealedDeployment> {
       child.kill('SIGKILL');
       await exited;
     },
+    storeLogs: () => storeLogs,
     snapshotStore() {
       const copy = mkdtempSync(join(tmpdir(), 'nitro-mpc-store-copy-'));
       cpSync(dataDir, copy, { recursive: true });
