@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { listFunctions } from './functions/index.js';
 import { EnclaveKmsClient } from './kms/index.js';
 import { type Nsm, openNsmDevice } from './nsm/index.js';
-import { serveSessions } from './server.js';
+import { serverTimeoutsFromEnv, serveSessions } from './server.js';
 import { SessionService } from './sessions/index.js';
 
 interface EnclaveConfig {
@@ -85,7 +85,10 @@ async function main(): Promise<void> {
     ...(kms ? { kmsDecrypt: async (request) => (await kms.decrypt(request)).plaintext } : {}),
     onEvent: (event) => log(`${event.type} ${event.request}: ${event.code}`),
   });
-  const server = await serveSessions(config.listen, service);
+  const server = await serveSessions(config.listen, service, {
+    ...serverTimeoutsFromEnv(process.env),
+    onDropped: (code) => log(`connection dropped: ${code}`),
+  });
   log(`ready: NSM ${description.moduleId}, serving sessions${kms ? ', KMS-mode inputs enabled' : ''}`);
   const stop = async (signal: string) => {
     log(`${signal}: destroying sessions and stopping`);

@@ -1,4 +1,5 @@
 export {
+  DEFAULT_FRAME_TIMEOUT_MS,
   FrameChannel,
   type FrameChannelOptions,
   type FrameChannelStats,
