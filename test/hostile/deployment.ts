@@ -35,8 +35,10 @@ export const ENCLAVE_TIMEOUTS = {
   NITRO_MPC_DRAIN_TIMEOUT_MS: '30000',
 };
 
-export async function startHostileDeployment(): Promise<HostileDeployment> {
-  const enclave = await startEnclave({ env: ENCLAVE_TIMEOUTS });
+export async function startHostileDeployment(
+  env: Partial<typeof ENCLAVE_TIMEOUTS> = {},
+): Promise<HostileDeployment> {
+  const enclave = await startEnclave({ env: { ...ENCLAVE_TIMEOUTS, ...env } });
   const proxy = await startProxyProcess(['--listen', 'tcp://127.0.0.1:0', '--enclave', enclave.address]);
   const endpoint = String(proxy.ready['ingress']);
   const [alice, bob, carol, mallory] = (await Promise.all(
