@@ -1,5 +1,6 @@
 import { describe } from 'vitest';
 import { fuzzes } from './support/property.js';
+import { functionInputTarget } from './targets/function-input.js';
 import { hpkeEnvelopeTarget, hpkeStreamTarget } from './targets/hpke.js';
 import { manifestTarget } from './targets/manifest.js';
 import { partyRequestTarget } from './targets/party-request.js';
@@ -13,4 +14,5 @@ describe('fuzzing the protocol parsers, from the bytes a party or the parent sen
   fuzzes(hpkeEnvelopeTarget, 400);
   fuzzes(hpkeStreamTarget, 400);
   fuzzes(receiptTarget, 200);
+  fuzzes(functionInputTarget, 1000);
 });

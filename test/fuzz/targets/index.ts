@@ -4,6 +4,7 @@ import { attestationTarget } from './attestation.js';
 import { cmsTarget } from './cms.js';
 import { eifTarget } from './eif.js';
 import { frameBodyTarget, frameStreamTarget } from './frames.js';
+import { functionInputTarget } from './function-input.js';
 import { hpkeEnvelopeTarget, hpkeStreamTarget } from './hpke.js';
 import { manifestTarget } from './manifest.js';
 import { partyRequestTarget } from './party-request.js';
@@ -26,4 +27,5 @@ export const FUZZ_TARGETS: readonly FuzzTarget[] = [
   cmsTarget,
   eifTarget,
   setItemsTarget,
+  functionInputTarget,
 ];
