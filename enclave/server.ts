@@ -1,4 +1,6 @@
 import {
+  CHUNK_ENVELOPE_OVERHEAD_BYTES,
+  DEFAULT_UPLOAD_CHUNK_BYTES,
   FrameChannel,
   type FrameChannelStats,
   listen,
@@ -103,7 +105,16 @@ export async function serveSessions(
   const listener = await listen(address, (connection) => {
     const channel = new FrameChannel(connection, {
       handler: (request) => service.handle(request.body),
-      ...(options.maxFrameBytes === undefined ? {} : { maxFrameBytes: options.maxFrameBytes }),
+      ...(options.maxFrameBytes === undefined
+        ? {}
+        : {
+            maxFrameBytes: options.maxFrameBytes,
+            // Below 64 KiB frames the default upload chunk would not fit: the channel refused every connection.
+            uploadChunkBytes: Math.min(
+              DEFAULT_UPLOAD_CHUNK_BYTES,
+              options.maxFrameBytes - CHUNK_ENVELOPE_OVERHEAD_BYTES,
+            ),
+          }),
       ...(options.maxIncomingRequests === undefined
         ? {}
         : { maxIncomingRequests: options.maxIncomingRequests }),

@@ -16,6 +16,7 @@ export { FrameDecoder } from './frame-decoder.js';
 export { FrameWriter } from './frame-writer.js';
 export { IncomingUpload } from './incoming-upload.js';
 export {
+  CHUNK_ENVELOPE_OVERHEAD_BYTES,
   DEFAULT_MAX_FRAME_BYTES,
   DEFAULT_UPLOAD_CHUNK_BYTES,
   FRAME_HEADER_BYTES,
