@@ -30,8 +30,8 @@ export interface HostileDeployment {
 // Short enough for quick tests, long enough that the test process (attackers and honest parties share its event
 // loop) never stalls its own honest writes that long.
 export const ENCLAVE_TIMEOUTS = {
-  NITRO_MPC_FRAME_TIMEOUT_MS: '1500',
-  NITRO_MPC_IDLE_TIMEOUT_MS: '4000',
+  NITRO_MPC_FRAME_TIMEOUT_MS: '3000',
+  NITRO_MPC_IDLE_TIMEOUT_MS: '10000',
   NITRO_MPC_DRAIN_TIMEOUT_MS: '30000',
 };
 
