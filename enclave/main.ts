@@ -12,7 +12,7 @@ import { listFunctions } from './functions/index.js';
 import { EnclaveKmsClient } from './kms/index.js';
 import { type Nsm, openNsmDevice } from './nsm/index.js';
 import { obtainSealKey } from './persistence/index.js';
-import { serveSessions } from './server.js';
+import { serverTimeoutsFromEnv, serveSessions } from './server.js';
 import { SessionService } from './sessions/index.js';
 
 interface EnclaveConfig {
@@ -133,7 +133,10 @@ async function main(): Promise<void> {
     log(`restored ${restored} session(s) from the sealed store`);
     for (const failure of refused) log(`session ${failure.sessionId} not restored: ${failure.code}`);
   }
-  const server = await serveSessions(config.listen, service);
+  const server = await serveSessions(config.listen, service, {
+    ...serverTimeoutsFromEnv(process.env),
+    onDropped: (code) => log(`connection dropped: ${code}`),
+  });
   log(
     `ready: NSM ${description.moduleId}, serving sessions${kms ? ', KMS-mode inputs enabled' : ''}` +
       `${store ? ', sealed persistence on' : ''}`,

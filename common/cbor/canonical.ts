@@ -10,7 +10,7 @@
  * so that an absent optional field and `undefined` encode the same. Anything else (floats, symbols, functions,
  * class instances, tags) is refused with `CanonicalCborError`.
  */
-import { decodeStrictCbor } from './decode.js';
+import { CborDecoderLimitError, decodeStrictCbor } from './decode.js';
 import { CborFormatError, type WellFormedOptions } from './well-formed.js';
 
 /** Why a value cannot be encoded deterministically (a programming error on the encoding side). */
@@ -178,7 +178,7 @@ export function decodeCanonicalCbor(bytes: Uint8Array, options?: WellFormedOptio
   try {
     value = decodeStrictCbor(bytes, options);
   } catch (error) {
-    if (error instanceof CborFormatError) throw error;
+    if (error instanceof CborFormatError && !(error instanceof CborDecoderLimitError)) throw error;
     // Well-formed, but using a feature the decoder (and our profile) does not take, e.g. indefinite-length strings.
     const why = error instanceof Error ? error.message : 'undecodable item';
     throw new CborFormatError(`not canonical CBOR: ${why}`, 0);

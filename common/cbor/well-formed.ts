@@ -3,6 +3,7 @@
  * leniently (last duplicate key wins, unknown tags become objects, trailing bytes go unnoticed); every format that
  * crosses a trust boundary in nitro-mpc is checked here first, so that one set of rules applies everywhere.
  */
+import { NitroMpcError } from '../errors.js';
 
 export interface WellFormedOptions {
   /** Deepest nesting of arrays, maps and tags. Guards the decoder's stack against hostile input. */
@@ -13,12 +14,14 @@ export interface WellFormedOptions {
   readonly allowUndefined?: boolean;
 }
 
-/** Why the bytes are not acceptable CBOR, with the byte offset where the problem starts. */
-export class CborFormatError extends Error {
+/**
+ * Why the bytes are not acceptable CBOR, with the byte offset where the problem starts. A `NitroMpcError`
+ * (`CBOR_MALFORMED`) so that a caller that lets it through still refuses with a code instead of failing inside.
+ */
+export class CborFormatError extends NitroMpcError<'CBOR_MALFORMED'> {
   readonly offset: number;
   constructor(message: string, offset: number) {
-    super(`${message} (at byte ${offset})`);
-    this.name = 'CborFormatError';
+    super('CBOR_MALFORMED', `${message} (at byte ${offset})`, { details: { offset } });
     this.offset = offset;
   }
 }

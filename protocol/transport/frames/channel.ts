@@ -47,6 +47,15 @@ export interface FrameChannelOptions {
   readonly uploadBufferChunks?: number;
   /** Handlers running at once before the connection stops being read (default 32). */
   readonly maxIncomingRequests?: number;
+  /**
+   * A frame whose first byte arrived must be complete within this many ms while the connection is read (default
+   * 30 s; 0: no limit). Stops a peer that holds a connection with a frame sent byte by byte (slowloris).
+   */
+  readonly frameTimeoutMs?: number;
+  /** Closes the connection after this many ms with nothing in flight and no frame arriving (default 0: never). */
+  readonly idleTimeoutMs?: number;
+  /** Drops the connection when the peer reads nothing for this many ms while frames wait (default 0: never). */
+  readonly drainTimeoutMs?: number;
   readonly handler?: RequestHandler;
 }
 
@@ -58,6 +67,8 @@ export interface FrameChannelStats {
   readonly peakUploadBytesBuffered: number;
   readonly pendingRequests: number;
   readonly incomingRequests: number;
+  /** The most requests from the peer held at once (bounded by `maxIncomingRequests` plus the decoder's queue). */
+  readonly peakIncomingRequests: number;
   readonly waitingForDrain: boolean;
   readonly uploadBytesSent: number;
 }
@@ -65,6 +76,8 @@ export interface FrameChannelStats {
 /** What a requester rejects with when the peer's handler refused: the peer's code is in `details.remoteCode`. */
 export const HANDLER_FAILED_CODE = 'HANDLER_FAILED';
 export const NO_HANDLER_CODE = 'NO_HANDLER';
+/** How long a started frame may take to arrive, by default: 1 MiB at 35 KB/s; a stalled peer is dropped. */
+export const DEFAULT_FRAME_TIMEOUT_MS = 30_000;
 
 const optionsSchema = z
   .object({
@@ -77,6 +90,9 @@ const optionsSchema = z
     uploadChunkBytes: z.number().int().min(1).default(DEFAULT_UPLOAD_CHUNK_BYTES),
     uploadBufferChunks: z.number().int().min(1).max(1024).default(4),
     maxIncomingRequests: z.number().int().min(1).max(65_536).default(32),
+    frameTimeoutMs: z.number().int().min(0).default(DEFAULT_FRAME_TIMEOUT_MS),
+    idleTimeoutMs: z.number().int().min(0).default(0),
+    drainTimeoutMs: z.number().int().min(0).default(0),
   })
   .refine((o) => o.uploadChunkBytes + CHUNK_ENVELOPE_OVERHEAD_BYTES <= o.maxFrameBytes, {
     message: 'uploadChunkBytes plus its envelope must fit in maxFrameBytes',
@@ -117,7 +133,15 @@ export class FrameChannel {
   #nextId = 0;
   #runningHandlers = 0;
   #peakUploadBuffered = 0;
+  #peakIncoming = 0;
   #uploadBytesSent = 0;
+  readonly #frameTimeoutMs: number;
+  readonly #idleTimeoutMs: number;
+  #frameTimer: NodeJS.Timeout | undefined;
+  #idleTimer: NodeJS.Timeout | undefined;
+  #lastActivity = performance.now();
+  #framesStarted = 0;
+  #reading = true;
 
   constructor(stream: Duplex, options: FrameChannelOptions = {}) {
     const { handler, ...limits } = options;
@@ -133,16 +157,23 @@ export class FrameChannel {
     this.#chunkBytes = parsed.data.uploadChunkBytes;
     this.#uploadHighWaterMark = parsed.data.uploadChunkBytes * parsed.data.uploadBufferChunks;
     this.#maxIncoming = parsed.data.maxIncomingRequests;
+    this.#frameTimeoutMs = parsed.data.frameTimeoutMs;
+    this.#idleTimeoutMs = parsed.data.idleTimeoutMs;
     this.#closed = new Promise((resolve) => {
       this.#resolveClosed = resolve;
     });
-    this.#decoder = new FrameDecoder(parsed.data.maxFrameBytes);
-    this.#writer = new FrameWriter(stream, parsed.data.maxFrameBytes);
+    this.#decoder = new FrameDecoder(parsed.data.maxFrameBytes, (midFrame) =>
+      this.#onFrameBoundary(midFrame),
+    );
+    this.#writer = new FrameWriter(stream, parsed.data.maxFrameBytes, parsed.data.drainTimeoutMs, () => {
+      this.#lastActivity = performance.now();
+    });
     this.#decoder.on('data', (envelope: FrameEnvelope) => this.#onEnvelope(envelope));
     this.#decoder.on('error', (error) => this.#fail(asTransportError(error)));
     stream.on('error', (error) => this.#fail(asTransportError(error)));
     stream.on('close', () => this.#onStreamClosed());
     stream.pipe(this.#decoder);
+    if (this.#idleTimeoutMs > 0) this.#armIdleTimer(this.#idleTimeoutMs);
   }
 
   /** Settles when the channel is finished: `undefined` after a clean close, else the error that ended it. */
@@ -157,6 +188,7 @@ export class FrameChannel {
       peakUploadBytesBuffered: this.#peakUploadBuffered,
       pendingRequests: this.#pending.size,
       incomingRequests: this.#incoming.size,
+      peakIncomingRequests: this.#peakIncoming,
       waitingForDrain: this.#writer.waitingForDrain,
       uploadBytesSent: this.#uploadBytesSent,
     };
@@ -332,6 +364,7 @@ export class FrameChannel {
       uploadDone: !hasUpload,
     };
     this.#incoming.set(id, state);
+    this.#peakIncoming = Math.max(this.#peakIncoming, this.#incoming.size);
     this.#runningHandlers += 1;
     this.#updateFlow();
     const handler = this.#handler;
@@ -412,6 +445,82 @@ export class FrameChannel {
     }
     if (blocked) this.#decoder.pause();
     else this.#decoder.resume();
+    // A frame held up by our own backpressure is not the peer's delay: its clock stops while we do not read.
+    if (blocked === !this.#reading) return;
+    this.#reading = !blocked;
+    if (blocked) this.#clearFrameTimer();
+    else if (this.#decoder.midFrame) this.#armFrameTimer();
+  }
+
+  #onFrameBoundary(midFrame: boolean): void {
+    this.#lastActivity = performance.now();
+    if (midFrame) this.#framesStarted += 1;
+    if (!midFrame) this.#clearFrameTimer();
+    else if (this.#reading) this.#armFrameTimer();
+  }
+
+  #armFrameTimer(): void {
+    if (this.#frameTimeoutMs === 0 || this.#finished !== undefined) return;
+    this.#clearFrameTimer();
+    const ms = this.#frameTimeoutMs;
+    const frame = this.#framesStarted;
+    // Timers run before the loop reads sockets: after a busy spell, the frame's bytes may be waiting unread. The
+    // check runs after one round of reads (setImmediate), and only if that frame is still the one in progress.
+    this.#frameTimer = setTimeout(() => setImmediate(() => this.#checkFrame(frame, ms)), ms);
+    this.#frameTimer.unref();
+  }
+
+  #checkFrame(frame: number, ms: number): void {
+    if (this.#finished !== undefined || frame !== this.#framesStarted || !this.#decoder.midFrame) return;
+    // Not the peer's delay if this side stopped taking bytes (its own flow control, or the pipe's) meanwhile.
+    if (this.#heldBack()) {
+      this.#armFrameTimer();
+      return;
+    }
+    this.#fail(
+      new TransportError(
+        'FRAME_TIMEOUT',
+        `a frame started and did not finish within ${ms} ms; the peer was disconnected`,
+        { details: { frameTimeoutMs: ms, bytesBuffered: this.#decoder.bufferedBytes } },
+      ),
+    );
+  }
+
+  #heldBack(): boolean {
+    return (
+      this.#decoder.isPaused() ||
+      this.#stream.isPaused() ||
+      this.#runningHandlers >= this.#maxIncoming ||
+      this.#writer.waitingForDrain
+    );
+  }
+
+  #clearFrameTimer(): void {
+    clearTimeout(this.#frameTimer);
+    this.#frameTimer = undefined;
+  }
+
+  /** One timer per connection, re-armed when it fires early rather than on every frame. */
+  #armIdleTimer(ms: number): void {
+    this.#idleTimer = setTimeout(() => this.#checkIdle(), ms);
+    this.#idleTimer.unref();
+  }
+
+  #checkIdle(): void {
+    if (this.#finished !== undefined) return;
+    const busy = this.#pending.size > 0 || this.#incoming.size > 0 || this.#decoder.midFrame;
+    const idleFor = performance.now() - this.#lastActivity;
+    if (busy || idleFor < this.#idleTimeoutMs) {
+      this.#armIdleTimer(busy ? this.#idleTimeoutMs : this.#idleTimeoutMs - idleFor);
+      return;
+    }
+    this.#fail(
+      new TransportError(
+        'TRANSPORT_IDLE_TIMEOUT',
+        `nothing was exchanged for ${this.#idleTimeoutMs} ms; the connection was closed`,
+        { details: { idleTimeoutMs: this.#idleTimeoutMs } },
+      ),
+    );
   }
 
   #onStreamClosed(): void {
@@ -434,6 +543,8 @@ export class FrameChannel {
 
   #finish(outcome: TransportError | 'clean'): void {
     this.#finished = outcome;
+    this.#clearFrameTimer();
+    clearTimeout(this.#idleTimer);
     const error =
       outcome === 'clean' ? new TransportError('TRANSPORT_CLOSED', 'the channel is closed') : outcome;
     for (const id of [...this.#pending.keys()]) this.#settle(id, undefined, error);

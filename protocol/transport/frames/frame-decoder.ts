@@ -13,19 +13,22 @@ const ENVELOPE_QUEUE_LENGTH = 16;
 
 export class FrameDecoder extends Transform {
   readonly #maxFrameBytes: number;
+  readonly #onFrameBoundary: ((midFrame: boolean) => void) | undefined;
   readonly #header = Buffer.alloc(FRAME_HEADER_BYTES);
   #headerFilled = 0;
   #body: Buffer | undefined;
   #bodyFilled = 0;
   #peakBufferedBytes = 0;
 
-  constructor(maxFrameBytes: number) {
+  /** `onFrameBoundary` is told when a frame's first byte arrives (true) and when the frame is complete (false). */
+  constructor(maxFrameBytes: number, onFrameBoundary?: (midFrame: boolean) => void) {
     super({
       readableObjectMode: true,
       readableHighWaterMark: ENVELOPE_QUEUE_LENGTH,
       writableHighWaterMark: 16 * 1024,
     });
     this.#maxFrameBytes = maxFrameBytes;
+    this.#onFrameBoundary = onFrameBoundary;
   }
 
   /** Bytes held for the frame being assembled (its header so far, or its body buffer). */
@@ -69,6 +72,7 @@ export class FrameDecoder extends Transform {
   #consume(chunk: Buffer, offset: number): number {
     if (!this.#body) {
       const take = Math.min(FRAME_HEADER_BYTES - this.#headerFilled, chunk.length - offset);
+      if (this.#headerFilled === 0 && take > 0) this.#onFrameBoundary?.(true);
       chunk.copy(this.#header, this.#headerFilled, offset, offset + take);
       this.#headerFilled += take;
       this.#notePeak();
@@ -89,6 +93,7 @@ export class FrameDecoder extends Transform {
       const body = this.#body;
       this.#body = undefined;
       this.#headerFilled = 0;
+      this.#onFrameBoundary?.(false);
       this.push(decodeFrameBody(body));
     }
     return offset + take;

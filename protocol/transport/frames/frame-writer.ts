@@ -10,12 +10,20 @@ import { encodeFrame } from './frame-codec.js';
 export class FrameWriter {
   readonly #stream: Duplex;
   readonly #maxFrameBytes: number;
+  readonly #drainTimeoutMs: number;
+  readonly #onWritten: () => void;
   #tail: Promise<void> = Promise.resolve();
   #waitingForDrain = false;
 
-  constructor(stream: Duplex, maxFrameBytes: number) {
+  /**
+   * `drainTimeoutMs` (0: none) bounds how long a frame may wait for the peer to read: past it the stream is
+   * destroyed with TRANSPORT_WRITE_TIMEOUT. `onWritten` is told after each frame is handed to the stream.
+   */
+  constructor(stream: Duplex, maxFrameBytes: number, drainTimeoutMs = 0, onWritten: () => void = () => {}) {
     this.#stream = stream;
     this.#maxFrameBytes = maxFrameBytes;
+    this.#drainTimeoutMs = drainTimeoutMs;
+    this.#onWritten = onWritten;
   }
 
   /** True while writes wait for the peer to read (the stream's buffer is full). */
@@ -44,18 +52,36 @@ export class FrameWriter {
         'the connection is closed; the frame was not sent',
       );
     }
-    if (stream.write(frame)) return;
+    const flushed = stream.write(frame);
+    this.#onWritten();
+    if (flushed) return;
     this.#waitingForDrain = true;
     try {
       await new Promise<void>((resolve, reject) => {
-        const done = (): void => {
+        const timer =
+          this.#drainTimeoutMs > 0
+            ? setTimeout(() => {
+                const error = new TransportError(
+                  'TRANSPORT_WRITE_TIMEOUT',
+                  `the peer read nothing for ${this.#drainTimeoutMs} ms while frames waited; the connection was dropped`,
+                  { details: { drainTimeoutMs: this.#drainTimeoutMs } },
+                );
+                stop();
+                stream.destroy(error);
+                reject(error);
+              }, this.#drainTimeoutMs)
+            : undefined;
+        const stop = (): void => {
+          clearTimeout(timer);
           stream.off('drain', done);
           stream.off('close', lost);
+        };
+        const done = (): void => {
+          stop();
           resolve();
         };
         const lost = (): void => {
-          stream.off('drain', done);
-          stream.off('close', lost);
+          stop();
           reject(
             new TransportError(
               'TRANSPORT_CONNECTION_LOST',

@@ -1,4 +1,5 @@
 export {
+  DEFAULT_FRAME_TIMEOUT_MS,
   FrameChannel,
   type FrameChannelOptions,
   type FrameChannelStats,
@@ -15,6 +16,7 @@ export { FrameDecoder } from './frame-decoder.js';
 export { FrameWriter } from './frame-writer.js';
 export { IncomingUpload } from './incoming-upload.js';
 export {
+  CHUNK_ENVELOPE_OVERHEAD_BYTES,
   DEFAULT_MAX_FRAME_BYTES,
   DEFAULT_UPLOAD_CHUNK_BYTES,
   FRAME_HEADER_BYTES,
