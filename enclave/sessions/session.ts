@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { bytesEqual, bytesToHex } from '../../common/bytes.js';
-import { decodeStrictCbor, encodeCbor } from '../../common/cbor/index.js';
+import { encodeCbor } from '../../common/cbor/index.js';
 import {
   CONTEXTS,
   type DestructionCertificate,
@@ -44,7 +44,6 @@ import {
   type AnyMpcFunction,
   evaluateParsed,
   FULL_VIEW,
-  parseInput,
   parseParameters,
   resolveFunction,
   selectView,
@@ -59,6 +58,7 @@ import {
 } from '../persistence/index.js';
 import { AuditLog } from './audit-log.js';
 import { SessionError } from './errors.js';
+import { readInputValue } from './input-value.js';
 
 /** A KMS Decrypt through `Recipient`: the data key, released only to this attested enclave. */
 export type KmsDecrypt = (request: {
@@ -287,7 +287,7 @@ export class Session {
         if (!spec || spec.name !== event.inputName) {
           throw new PersistenceError('STATE_ROLLBACK', 'a journal input does not match the manifest');
         }
-        const value = parseInput(this.fn, event.partyId, decodeStrictCbor(event.plaintext, { maxDepth: 16 }));
+        const value = readInputValue(this.fn, event.partyId, event.plaintext);
         const binding = {
           sessionId: this.id,
           inputName: event.inputName,
@@ -472,7 +472,7 @@ export class Session {
     }
     let value: unknown;
     try {
-      value = parseInput(this.fn, binding.partyId, decodeStrictCbor(plaintext, { maxDepth: 16 }));
+      value = readInputValue(this.fn, binding.partyId, plaintext);
     } catch (error) {
       plaintext.fill(0);
       throw error;
@@ -504,7 +504,12 @@ export class Session {
   ): void {
     const key = inputKey(binding);
     const replaced = this.inputs.get(key);
-    if (replaced) zero([replaced]);
+    if (replaced) {
+      // Zeroed now, and no longer committed to: receipts and the certificate list the inputs the session holds.
+      zero([replaced]);
+      const index = this.committed.findIndex((c) => bytesEqual(c.commitment, replaced.commitment));
+      if (index >= 0) this.committed.splice(index, 1);
+    }
     this.inputs.set(key, { ...bindingFields(binding), plaintext, value, commitment });
     this.committed.push({ ...bindingFields(binding), commitment });
     this.audit.append({

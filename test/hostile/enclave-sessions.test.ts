@@ -107,24 +107,23 @@ describe('replays and other parties’ sessions, on the enclave process through 
     session.close();
   });
 
-  // KNOWN BUG, in enclave/sessions (the lead's): under `last-wins` the result receipt commits to the replaced input
-  // and to its replacement, and every party's verifyReceipt refuses that (RECEIPT_INVALID, "committed to twice").
-  // `it.fails` keeps this visible: when it is fixed, this test fails and should become a plain `it`.
-  it.fails('KNOWN BUG: a last-wins resubmission leaves a result receipt that parties can verify', async () => {
+  it('under last-wins, a replaced input leaves the receipts: every party verifies its result', async () => {
     const { alice, bob, carol } = d.parties;
     const manifest = parseManifest({ ...d.meanManifest(), resubmission: 'last-wins' });
     const session = await agree(manifest, [alice, bob, carol]);
     const clients = session.clients as Record<string, PartyClient>;
     try {
       await clients['alice']?.submit(manifest, 'alice-input', [1]);
-      await clients['alice']?.submit(manifest, 'alice-input', [2]);
+      const kept = await clients['alice']?.submit(manifest, 'alice-input', [2]);
       await clients['bob']?.submit(manifest, 'bob-input', [3]);
       await clients['carol']?.submit(manifest, 'carol-input', [4]);
       await clients['carol']?.evaluate(manifest);
-      await clients['alice']?.result(manifest);
-    } catch (error) {
-      // Only the bug counts as the expected failure; anything else makes `it.fails` report this test.
-      if ((error as { code?: string }).code === 'RECEIPT_INVALID') throw error;
+      const result = await clients['alice']?.result(manifest);
+      const committed = result?.receipt.body.inputCommitments.filter((c) => c.partyId === 'alice');
+      expect(committed?.map((c) => Buffer.from(c.commitment).toString('hex'))).toEqual([
+        Buffer.from(kept ?? []).toString('hex'),
+      ]);
+      expect((result?.value as Map<string, unknown> | undefined)?.get('mean')).toBe(3);
     } finally {
       session.close();
     }
