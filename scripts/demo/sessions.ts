@@ -5,18 +5,26 @@
  * sending anything. Three companies learn their average salary; two companies learn how many customers they share
  * (100,000 each) and nothing else. Every result and destruction certificate is verified.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import {
   draftManifest,
   EnclaveConnection,
   PartyClient,
   type PartyIdentity,
 } from '../../parent/client/index.js';
+import { enclaveKeyPolicy } from '../../parent/kms-policy/index.js';
 import { generateHpkeKeyPair, generateSigningKeyPair, type Manifest } from '../../protocol/index.js';
-import { measurementOf, type RunningEnclave, startEnclave } from '../../simulator/enclave-process.js';
+import {
+  ENCLAVE_BUNDLE,
+  measurementOf,
+  type RunningEnclave,
+  startEnclave,
+} from '../../simulator/enclave-process.js';
+import { createSimulatedNsm } from '../../simulator/nsm/index.js';
 import { BUILT_CLI, startProxyProcess } from '../../simulator/proxy-process.js';
 
 export interface SessionDemoResult {
@@ -99,14 +107,118 @@ function startKmsSimulator(stateDir: string): Record<string, string> {
     encoding: 'utf8',
   });
   if (run.status !== 0) throw new Error(`sim start failed: ${run.stderr}`);
-  const info = JSON.parse(run.stdout) as Record<string, string>;
-  // The enclave reaches KMS with these (on EC2: the parent's role, through the egress proxy).
+  return JSON.parse(run.stdout) as Record<string, string>;
+}
+
+/**
+ * Sealed persistence: the parent's store (`nitro-mpc store serve`, its own process) and the KMS key for the
+ * enclave's seal key, whose policy lets only this enclave bundle (its PCR0) use it, through Recipient.
+ */
+async function startSealedStore(
+  stateDir: string,
+  sim: Record<string, string>,
+): Promise<{ env: Record<string, string>; stop: () => void }> {
+  const address = `unix://${join(stateDir, 'store.sock')}`;
+  const store = spawn(
+    process.execPath,
+    [BUILT_CLI, 'store', 'serve', '--dir', join(stateDir, 'store'), '--listen', address, '--json-logs'],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  await new Promise<void>((ready, fail) => {
+    store.stdout?.on('data', (d: Buffer) => {
+      if (d.toString().includes('"ready"')) ready();
+    });
+    store.once('exit', (code) => fail(new Error(`store exited with ${code}`)));
+  });
+  const nsm = await createSimulatedNsm({ stateDir, bundle: new Uint8Array(readFileSync(ENCLAVE_BUNDLE)) });
+  const pcr0 = nsm.bootPcrs[0] ?? '';
+  await nsm.close();
+  const role = sim['principalArn'] ?? '';
+  const kms = new KMSClient({
+    endpoint: sim['kmsEndpoint'] ?? '',
+    region: sim['region'] ?? '',
+    credentials: { accessKeyId: sim['accessKeyId'] ?? '', secretAccessKey: sim['secretAccessKey'] ?? '' },
+  });
+  const policy = enclaveKeyPolicy({ pcr0, enclaveRoleArn: role, adminArn: role });
+  const key = await kms.send(new CreateKeyCommand({ Policy: JSON.stringify(policy) }));
+  kms.destroy();
   return {
-    NITRO_MPC_KMS_ENDPOINT: info['kmsEndpoint'] ?? '',
-    AWS_REGION: info['region'] ?? '',
-    AWS_ACCESS_KEY_ID: info['accessKeyId'] ?? '',
-    AWS_SECRET_ACCESS_KEY: info['secretAccessKey'] ?? '',
+    env: { NITRO_MPC_STORE: address, NITRO_MPC_SEAL_KEY_ID: key.KeyMetadata?.KeyId ?? '' },
+    stop: () => store.kill('SIGTERM'),
   };
+}
+
+/** The enclave's KMS settings (on EC2: the parent's role, through the egress proxy). */
+function kmsEnvironment(sim: Record<string, string>): Record<string, string> {
+  return {
+    NITRO_MPC_KMS_ENDPOINT: sim['kmsEndpoint'] ?? '',
+    AWS_REGION: sim['region'] ?? '',
+    AWS_ACCESS_KEY_ID: sim['accessKeyId'] ?? '',
+    AWS_SECRET_ACCESS_KEY: sim['secretAccessKey'] ?? '',
+  };
+}
+
+/**
+ * Three hospitals count patients with a condition; the enclave is SIGKILLed after two of them sent their numbers,
+ * and started again on the same sealed store: the session goes on with the same attested keys.
+ */
+async function recoveredSession(
+  enclave: { current: RunningEnclave; restart: () => Promise<RunningEnclave> },
+  endpoint: string,
+): Promise<SessionDemoResult> {
+  const hospitals = await Promise.all(['st-mary', 'general', 'childrens'].map(company));
+  const counts: Record<string, number[]> = { 'st-mary': [412], general: [977], childrens: [131] };
+  const manifest = manifestFor(enclave.current, 'sum', {}, hospitals);
+  const connect = async () =>
+    Promise.all(
+      hospitals.map(
+        async (h) =>
+          new PartyClient(await EnclaveConnection.open(endpoint), h, { roots: [enclave.current.root] }),
+      ),
+    );
+  const before = await connect();
+  const [first] = before;
+  if (!first) throw new Error('no parties');
+  await first.create(manifest);
+  for (const client of before) await client.approve(manifest);
+  const keysBefore = [];
+  for (const client of before.slice(0, 2)) {
+    keysBefore.push((await client.attest(manifest)).hpkePublicKey);
+    await client.submit(manifest, `${client.party.id}-data`, counts[client.party.id]);
+  }
+  const acknowledged = before.map((c) => c.knownStateCounter(manifest));
+  for (const client of before) client.close();
+
+  await enclave.restart();
+  const after = await connect();
+  try {
+    for (const [i, client] of after.entries()) client.rememberStateCounter(manifest, acknowledged[i] ?? 0);
+    const [a, , c] = after;
+    if (!a || !c) throw new Error('no parties');
+    const sameKey =
+      JSON.stringify((await c.attest(manifest)).hpkePublicKey) === JSON.stringify(keysBefore[0]);
+    const status = await c.status(manifest); // checks the signed journal counter: no rollback
+    const kept = status.inputs.filter((i) => i.provided).length;
+    await c.submit(manifest, 'childrens-data', counts['childrens']);
+    await a.attest(manifest);
+    await a.evaluate(manifest);
+    const results = [];
+    for (const client of after) {
+      await client.attest(manifest);
+      results.push(await client.result(manifest));
+    }
+    const { certificate } = await a.destroy(manifest);
+    const value = results[0]?.value as Map<string, unknown>;
+    return {
+      title: 'three hospitals: a patient count, the enclave killed (SIGKILL) after two inputs and restarted',
+      result: { ...Object.fromEntries(value), inputsKeptThroughTheRestart: kept, sameAttestedKey: sameKey },
+      receiptsVerified: results.length,
+      destructionCertificate: { inputsDestroyed: certificate.body.destroyed.length, verified: true },
+      ok: sameKey && kept === 2 && value.get('sum') === 1520 && certificate.body.destroyed.length === 3,
+    };
+  } finally {
+    for (const client of after) client.close();
+  }
 }
 
 function stopKmsSimulator(stateDir: string): void {
@@ -116,21 +228,37 @@ function stopKmsSimulator(stateDir: string): void {
 
 export async function sessionDemos(): Promise<SessionDemoResult[]> {
   const stateDir = mkdtempSync(join(tmpdir(), 'nitro-mpc-demo-sim-'));
-  const enclave = await startEnclave({ stateDir, env: startKmsSimulator(stateDir) }).catch(
-    (error: unknown) => {
+  let sealedStore: { env: Record<string, string>; stop: () => void } | undefined;
+  const start = async () => {
+    const sim = startKmsSimulator(stateDir);
+    sealedStore = await startSealedStore(stateDir, sim);
+    const env = { ...kmsEnvironment(sim), ...sealedStore.env };
+    return { env, enclave: await startEnclave({ stateDir, env }) };
+  };
+  const { env, enclave: first } = await start().catch((error: unknown) => {
+    sealedStore?.stop();
+    stopKmsSimulator(stateDir);
+    throw error;
+  });
+  const enclave = {
+    current: first,
+    async restart() {
+      const child = this.current.child;
+      const exited = new Promise((done) => child.once('exit', done));
+      child.kill('SIGKILL');
+      await exited;
+      this.current = await startEnclave({ stateDir, env });
+      return this.current;
+    },
+  };
+  const proxy = await startProxyProcess(['--listen', 'tcp://127.0.0.1:0', '--enclave', first.address]).catch(
+    async (error: unknown) => {
+      await first.stop();
+      sealedStore?.stop();
       stopKmsSimulator(stateDir);
       throw error;
     },
   );
-  const proxy = await startProxyProcess([
-    '--listen',
-    'tcp://127.0.0.1:0',
-    '--enclave',
-    enclave.address,
-  ]).catch(async (error: unknown) => {
-    await enclave.stop();
-    throw error;
-  });
   const endpoint = String(proxy.ready['ingress']);
   try {
     const salaries = {
@@ -142,9 +270,9 @@ export async function sessionDemos(): Promise<SessionDemoResult[]> {
     const only = (who: string) =>
       Array.from({ length: 100_000 - shared.length }, (_, i) => `${who}-only-${i}@example.com`);
     return [
-      await runSession(enclave, endpoint, 'three companies: average salary', 'mean', {}, salaries),
+      await runSession(enclave.current, endpoint, 'three companies: average salary', 'mean', {}, salaries),
       await runSession(
-        enclave,
+        enclave.current,
         endpoint,
         'two companies: how many customers they share (100k each)',
         'psi',
@@ -154,10 +282,12 @@ export async function sessionDemos(): Promise<SessionDemoResult[]> {
           wayne: [...only('wayne'), ...shared],
         },
       ),
+      await recoveredSession(enclave, endpoint),
     ];
   } finally {
     await proxy.stop();
-    await enclave.stop();
+    await enclave.current.stop();
+    sealedStore?.stop();
     stopKmsSimulator(stateDir);
   }
 }

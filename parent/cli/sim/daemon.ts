@@ -35,6 +35,7 @@ export async function serveSimulation(stateDir: string, port: number): Promise<v
     region: simulation.kms.region,
     accessKeyId: simulation.kms.credentials.accessKeyId,
     secretAccessKey: simulation.kms.credentials.secretAccessKey,
+    principalArn: simulation.kms.principalArn,
     rootCertificate: simulation.root.path,
     stateDir,
   };

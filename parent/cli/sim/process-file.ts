@@ -9,6 +9,8 @@ export const simInfoSchema = z.strictObject({
   region: z.string(),
   accessKeyId: z.string(),
   secretAccessKey: z.string(),
+  /** The role these credentials act as: what key policies name (e.g. `nitro-mpc kms policy --enclave-role`). */
+  principalArn: z.string(),
   rootCertificate: z.string(),
   stateDir: z.string(),
 });
