@@ -11,6 +11,8 @@ import {
 } from '../../protocol/set-items/index.js';
 import { codeOf, run } from './support.js';
 
+const SEEDS = Int32Array.of(3, 5, 7, 11);
+
 function naiveIntersection(lists: readonly (readonly string[])[]): Set<string> {
   const [first = [], ...rest] = lists;
   const sets = rest.map((list) => new Set(list));
@@ -120,10 +122,10 @@ describe('packed set items', () => {
       fc.property(lists, fc.constantFrom(0, 0x1, 0xf), (sets, mask) => {
         const packed = sets.map((items) => packSetItems(items));
         const expected = naiveIntersection(sets);
-        const { cardinality, members } = intersectColumns(packed, 3, true, mask);
+        const { cardinality, members } = intersectColumns(packed, SEEDS, true, { placementMask: mask });
         expect(cardinality).toBe(expected.size);
         expect(new Set(members)).toEqual(expected);
-        expect(overlapColumns(packed, 3, mask)).toEqual({
+        expect(overlapColumns(packed, SEEDS, { placementMask: mask })).toEqual({
           union: new Set(sets.flat()).size,
           intersection: expected.size,
         });
@@ -134,7 +136,9 @@ describe('packed set items', () => {
             'bytes',
           ),
         );
-        expect(intersectColumns(bytes, 3, false, mask).cardinality).toBe(expected.size);
+        expect(intersectColumns(bytes, SEEDS, false, { placementMask: mask }).cardinality).toBe(
+          expected.size,
+        );
       }),
     );
   });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineFunction } from '../define.js';
 import { MAX_SET_PARTIES } from '../support/item-table.js';
-import { itemColumns, randomHashSeed, sortItems } from '../support/set-evaluation.js';
+import { itemColumns, randomSetSeeds, sortItems } from '../support/set-evaluation.js';
 import { intersectColumns } from '../support/set-intersection.js';
 import { setInput, setItemsInput, setParameters } from '../support/set-items.js';
 import { SET_TABLE_CODE } from '../support/set-table-code.js';
@@ -25,7 +25,7 @@ export const psiFunction = defineFunction({
   evaluate(params, inputs) {
     const columns = itemColumns(inputs, params.itemKind);
     const collectMembers = params.reveal === 'members';
-    const { cardinality, members } = intersectColumns(columns, randomHashSeed(), collectMembers);
+    const { cardinality, members } = intersectColumns(columns, randomSetSeeds(), collectMembers);
     return collectMembers ? { cardinality, members: sortItems(members, params.itemKind) } : { cardinality };
   },
   views: {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineFunction } from '../define.js';
 import { FunctionError } from '../errors.js';
 import { MAX_SET_PARTIES } from '../support/item-table.js';
-import { itemColumns, randomHashSeed } from '../support/set-evaluation.js';
+import { itemColumns, randomSetSeeds } from '../support/set-evaluation.js';
 import { overlapColumns } from '../support/set-intersection.js';
 import { setInput, setInputSize, setParameters } from '../support/set-items.js';
 import { SET_TABLE_CODE } from '../support/set-table-code.js';
@@ -40,7 +40,7 @@ export const setOverlapFunction = defineFunction({
     }
     const { union: unionCardinality, intersection: intersectionCardinality } = overlapColumns(
       columns,
-      randomHashSeed(),
+      randomSetSeeds(),
     );
     const overlapRatio = unionCardinality === 0 ? null : intersectionCardinality / unionCardinality;
     return { unionCardinality, intersectionCardinality, overlapRatio };
