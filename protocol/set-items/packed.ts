@@ -8,6 +8,7 @@
  * same as code-unit equality of the JS strings; a lone surrogate has no UTF-8 form (it would become U+FFFD and
  * collide with other strings), so packing refuses it.
  */
+import { isAscii } from 'node:buffer';
 import { ProtocolError } from '../errors.js';
 
 export type PackedSetKind = 'string' | 'bytes';
@@ -52,7 +53,35 @@ function tooLong(index: number, length: number): ProtocolError {
 // Matches only unpaired surrogates: with the `u` flag a well-formed pair is one code point outside the range.
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 
+/**
+ * The common case in two native calls: when every item is ASCII and under 128 units, the packed form is the items
+ * joined with one placeholder before each (where its one-byte prefix goes). `join` copies the strings in C++,
+ * whatever their internal form (a per-unit JS loop forces V8 to flatten each concatenated string first, which
+ * costs more than packing). Returns undefined for anything else, which the general path packs.
+ */
+function packAsciiStrings(items: readonly string[]): Uint8Array | undefined {
+  let total = 0;
+  for (const item of items) {
+    if (item.length >= 0x80) return undefined;
+    total += item.length + 1;
+  }
+  if (total === 0) return new Uint8Array(0);
+  const buffer = Buffer.allocUnsafe(total);
+  buffer[0] = 0;
+  const joined = items.join('\u0000');
+  // Equal counts and all bytes ASCII: one byte per unit, so every item is where its length says.
+  if (buffer.write(joined, 1, 'utf8') !== joined.length || !isAscii(buffer)) return undefined;
+  let at = 0;
+  for (const item of items) {
+    buffer[at] = item.length;
+    at += item.length + 1;
+  }
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, total);
+}
+
 function packStrings(items: readonly string[]): Uint8Array {
+  const ascii = packAsciiStrings(items);
+  if (ascii !== undefined) return ascii;
   let estimate = 0;
   for (const item of items) estimate += item.length + 2;
   let buffer = Buffer.allocUnsafe(estimate);
@@ -170,6 +199,7 @@ export const PACKED_SET_CODE: readonly ((...args: never[]) => unknown)[] = [
   prefixBytes,
   writePrefix,
   tooLong,
+  packAsciiStrings,
   packStrings,
   packByteArrays,
   packSetItems,
