@@ -79,7 +79,7 @@ describe('128-bit item keys', () => {
     const items = Array.from({ length: 5000 }, (_, i) => `item-${i}`);
     const packed = packSetItems(items);
     const scratch = new Int32Array(items.length * 4);
-    const { keys, bounds } = partitionKeys(packed, SEEDS, 4, scratch);
+    const { keys, bounds } = partitionKeys(packed, SEEDS, 4, scratch, new Int32Array(items.length * 4));
     expect(bounds[0]).toBe(0);
     expect(bounds[16]).toBe(items.length);
     let misplaced = 0;

@@ -17,7 +17,9 @@ export const psiFunction = defineFunction({
   version: '1.0.0',
   summary:
     'Private set intersection: the items every party holds (duplicates count once), or only how many. ' +
-    'Strings compare by UTF-16 code units without normalization, byte arrays by bytes.',
+    'Strings compare by UTF-16 code units without normalization, byte arrays by bytes. Members are confirmed on ' +
+    'the full items; the cardinality alone of packed sets is counted by secret 128-bit keys (a false match in ' +
+    'one evaluation has probability at most 2^-78).',
   parameters: setParameters.extend({ reveal: z.enum(['members', 'cardinality']).default('members') }),
   input: setInput,
   output: psiOutput,

@@ -24,14 +24,16 @@ export function partitionBitsFor(items: number): number {
 }
 
 /**
- * Keys one party's packed items (into `scratch`, at least 4 Int32s per item) and scatters the keys by their top
- * `bits` bits into a new array: one sequential pass to key and count, one to scatter.
+ * Keys one party's packed items (into `scratch`) and scatters the keys by their top `bits` bits into `into`: one
+ * sequential pass to key and count, one to scatter. Both buffers hold at least 4 Int32s per item; the result's
+ * keys are a view of `into`.
  */
 export function partitionKeys(
   column: PackedSetItems,
   seeds: ItemKeySeeds,
   bits: number,
   scratch: Int32Array,
+  into: Int32Array,
 ): PartitionedKeys {
   const partitions = 1 << bits;
   const histogram = new Int32Array(partitions);
@@ -45,7 +47,7 @@ export function partitionKeys(
     sum += histogram[p] as number;
   }
   bounds[partitions] = sum;
-  const keys = new Int32Array(column.count * ITEM_KEY_INTS);
+  const keys = into.subarray(0, column.count * ITEM_KEY_INTS);
   const shift = 32 - bits;
   const mask = partitions - 1;
   const end = column.count << 2;

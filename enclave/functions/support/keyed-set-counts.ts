@@ -13,8 +13,8 @@ export interface KeyedCountOptions {
 
 /**
  * One partition's open-addressing table (linear probing, load at most 1/2) of distinct keys: four Int32s per slot,
- * and per slot a count (or stage) and the last party that touched it, 0 meaning empty. It is sized for the largest
- * partition and cleared between partitions, so it stays in cache while it is built and probed.
+ * and per slot a count and the last party that touched it, 0 meaning empty. It is sized for the largest partition
+ * and cleared between partitions, so it stays in cache while it is built and probed.
  */
 class KeySlots {
   readonly keys: Int32Array;
@@ -61,6 +61,20 @@ class KeySlots {
     }
   }
 
+  /** Copies the keys whose count is `count` to `keys` from offset `at` on, consecutively. */
+  copyCounted(count: number, keys: Int32Array, at: number): void {
+    let to = at;
+    for (let slot = 0; slot < this.counts.length; slot++) {
+      if (this.counts[slot] !== count) continue;
+      const s = slot << 2;
+      keys[to] = this.keys[s] as number;
+      keys[to + 1] = this.keys[s + 1] as number;
+      keys[to + 2] = this.keys[s + 2] as number;
+      keys[to + 3] = this.keys[s + 3] as number;
+      to += 4;
+    }
+  }
+
   /** Stores the key at `keys[o .. o + 4)` in the empty `slot`. */
   fill(slot: number, keys: Int32Array, o: number, count: number, mark: number): void {
     const s = slot << 2;
@@ -81,7 +95,9 @@ function partitionAll(
   let longest = 0;
   for (const column of columns) longest = Math.max(longest, column.count);
   const scratch = new Int32Array(longest * 4);
-  return columns.map((column) => partitionKeys(column, seeds, bits, scratch));
+  return columns.map((column) =>
+    partitionKeys(column, seeds, bits, scratch, new Int32Array(column.count * 4)),
+  );
 }
 
 function largestPartition(parts: readonly PartitionedKeys[], partitions: number): number {
@@ -95,9 +111,63 @@ function largestPartition(parts: readonly PartitionedKeys[], partitions: number)
 }
 
 /**
- * How many distinct items every column holds, comparing items by 128-bit key (see item-key.ts). Only `base` (the
- * smallest column) is inserted, partition by partition; each other column then advances the stage of the keys it
- * holds, duplicates within a column counting once.
+ * One round of the intersection: per partition, the base keys still alive (`alive[p]` of them from the partition's
+ * start) go into the table, and `probe`'s keys of that partition look them up. Updates `alive` to the keys found
+ * and, unless `last`, writes those keys back compactly as the next survivors. Without `probe`, only deduplicates.
+ * Returns how many keys are alive after the round. (Kept apart from the orchestration so that V8 optimizes these
+ * loops on their own rather than inlined into one large function.)
+ */
+function intersectRound(
+  table: KeySlots,
+  survivors: PartitionedKeys,
+  alive: Int32Array,
+  probe: PartitionedKeys | undefined,
+  last: boolean,
+): number {
+  const { keys: baseKeys, bounds: baseBounds } = survivors;
+  const counts = table.counts;
+  let total = 0;
+  for (let p = 0; p < alive.length; p++) {
+    const living = alive[p] as number;
+    if (living === 0) continue;
+    table.clear();
+    const start = (baseBounds[p] as number) << 2;
+    let distinct = 0;
+    for (let o = start, end = start + (living << 2); o < end; o += 4) {
+      const slot = table.find(baseKeys, o);
+      if (counts[slot] === 0) {
+        table.fill(slot, baseKeys, o, 1, 0);
+        distinct++;
+      }
+    }
+    if (probe === undefined) {
+      alive[p] = distinct;
+      total += distinct;
+      continue;
+    }
+    const { keys: probeKeys, bounds: probeBounds } = probe;
+    let found = 0;
+    const end = (probeBounds[p + 1] as number) << 2;
+    for (let o = (probeBounds[p] as number) << 2; o < end; o += 4) {
+      const slot = table.find(probeKeys, o);
+      if (counts[slot] === 1) {
+        counts[slot] = 2;
+        found++;
+      }
+    }
+    alive[p] = found;
+    total += found;
+    if (!last && found > 0) table.copyCounted(2, baseKeys, start);
+  }
+  return total;
+}
+
+/**
+ * How many distinct items every column holds, comparing items by 128-bit key (see item-key.ts). The smallest
+ * column (`base`) is keyed and partitioned once; each other column in turn is keyed into one reused buffer, and per
+ * partition the base keys still alive go into a cache-sized table that the column's keys probe. The keys found are
+ * written back compactly as the next survivors (duplicates count once). Memory is three buffers of keys (base,
+ * scratch, current column) and one small table, however many parties there are.
  */
 export function countIntersectionByKey(
   columns: readonly PackedSetItems[],
@@ -105,40 +175,27 @@ export function countIntersectionByKey(
   seeds: ItemKeySeeds,
   options: KeyedCountOptions = {},
 ): number {
-  const bits = options.partitionBits ?? partitionBitsFor((columns[base] as PackedSetItems).count);
+  const baseColumn = columns[base] as PackedSetItems;
+  const bits = options.partitionBits ?? partitionBitsFor(baseColumn.count);
   const partitions = 1 << bits;
-  const parts = partitionAll(columns, seeds, bits);
-  const baseKeys = parts[base] as PartitionedKeys;
-  const table = new KeySlots(largestPartition([baseKeys], partitions), options.placementMask ?? -1);
-  const counts = table.counts;
-  let cardinality = 0;
+  let longest = 0;
+  for (const column of columns) longest = Math.max(longest, column.count);
+  const scratch = new Int32Array(longest * 4);
+  const survivors = partitionKeys(baseColumn, seeds, bits, scratch, new Int32Array(baseColumn.count * 4));
+  const alive = new Int32Array(partitions);
   for (let p = 0; p < partitions; p++) {
-    table.clear();
-    let present = 0;
-    const { keys, bounds } = baseKeys;
-    for (let o = (bounds[p] as number) << 2, end = (bounds[p + 1] as number) << 2; o < end; o += 4) {
-      const slot = table.find(keys, o);
-      if (counts[slot] === 0) {
-        table.fill(slot, keys, o, 1, 1);
-        present++;
-      }
-    }
-    let stage = 1;
-    for (let party = 0; party < parts.length && present > 0; party++) {
-      if (party === base) continue;
-      const { keys: partyKeys, bounds: partyBounds } = parts[party] as PartitionedKeys;
-      present = 0;
-      const end = (partyBounds[p + 1] as number) << 2;
-      for (let o = (partyBounds[p] as number) << 2; o < end; o += 4) {
-        const slot = table.find(partyKeys, o);
-        if (counts[slot] === stage) {
-          counts[slot] = stage + 1;
-          present++;
-        }
-      }
-      stage++;
-    }
-    cardinality += present;
+    alive[p] = (survivors.bounds[p + 1] as number) - (survivors.bounds[p] as number);
+  }
+  const table = new KeySlots(largestPartition([survivors], partitions), options.placementMask ?? -1);
+  const others = columns.map((_, party) => party).filter((party) => party !== base);
+  if (others.length === 0) return intersectRound(table, survivors, alive, undefined, true);
+  const buffer = new Int32Array(longest * 4);
+  let cardinality = 0;
+  for (let k = 0; k < others.length; k++) {
+    const column = columns[others[k] as number] as PackedSetItems;
+    const probe = partitionKeys(column, seeds, bits, scratch, buffer);
+    cardinality = intersectRound(table, survivors, alive, probe, k === others.length - 1);
+    if (cardinality === 0) break;
   }
   return cardinality;
 }
@@ -187,6 +244,7 @@ export function countOverlapByKey(
 export const KEYED_COUNT_CODE: readonly MeasuredCode[] = [
   KeySlots,
   partitionAll,
+  intersectRound,
   largestPartition,
   countIntersectionByKey,
   countOverlapByKey,
