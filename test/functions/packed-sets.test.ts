@@ -177,13 +177,13 @@ describe('packed set items', () => {
     expect(result.members).toEqual([Uint8Array.of(1, 2), Uint8Array.of(2)]);
   });
 
-  it('decodes a 20+ MB packed set from CBOR quickly (one byte string)', () => {
+  it('decodes a 20+ MB packed set from CBOR as one byte string, its data a view of the plaintext', () => {
     const items = Array.from({ length: 1 << 20 }, (_, i) => `user-${i.toString(16).padStart(8, '0')}@x.org`);
     const wire = encodeCbor(packSetItems(items));
     expect(wire.byteLength).toBeGreaterThan(20 << 20);
-    const start = performance.now();
+    // Speed is the PSI benchmark's business (no timed assertions here); the structure is what makes it cheap.
     const checked = parsePackedSetItems(decodeStrictCbor(wire, { maxDepth: 16 }));
-    expect(performance.now() - start).toBeLessThan(500);
+    expect(checked.ok && checked.value.data.buffer).toBe(wire.buffer);
     expect(checked.ok && checked.value.count).toBe(1 << 20);
   });
 });
