@@ -619,6 +619,11 @@ export class Session {
     stream.lastActivity = this.env.now();
     try {
       const plaintext = await stream.opener.openChunk(chunk);
+      // Chunks may be pipelined: one that waited its turn behind a refused chunk must not revive the stream.
+      if (this.streams.get(key) !== stream) {
+        plaintext.fill(0);
+        throw new SessionError('INPUT_UNKNOWN', 'this input stream was discarded after an earlier refusal');
+      }
       stream.bytes += plaintext.byteLength;
       stream.chunks.push(plaintext);
       if (stream.bytes > stream.spec.maxBytes) {
@@ -630,8 +635,14 @@ export class Session {
       if (!chunk.final) return undefined;
       const opened = stream.opener.finish();
       this.streams.delete(key);
-      const whole = new Uint8Array(Buffer.concat(stream.chunks));
-      for (const part of stream.chunks) part.fill(0);
+      // One copy into the stored buffer (Buffer.concat then new Uint8Array copied it twice).
+      const whole = new Uint8Array(stream.bytes);
+      let at = 0;
+      for (const part of stream.chunks) {
+        whole.set(part, at);
+        at += part.byteLength;
+        part.fill(0);
+      }
       const again = this.admit(binding);
       if (again.kept) {
         whole.fill(0);
@@ -639,7 +650,7 @@ export class Session {
       }
       return this.store(binding, stream.spec, whole, opened.commitment);
     } catch (error) {
-      this.streams.delete(key);
+      if (this.streams.get(key) === stream) this.streams.delete(key); // a restarted stream is not ours
       for (const part of stream.chunks) part.fill(0);
       throw error;
     }

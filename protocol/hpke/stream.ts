@@ -130,6 +130,8 @@ export class InputStreamOpener {
   private nextIndex = 0;
   private totalBytes = 0;
   private state: 'open' | 'finished' | 'failed' = 'open';
+  /** Settles when the last chunk handed to `openChunk` has been dealt with. */
+  private previous: Promise<void> = Promise.resolve();
 
   private constructor(
     private readonly context: RecipientContext,
@@ -168,8 +170,20 @@ export class InputStreamOpener {
     return new InputStreamOpener(context, digest);
   }
 
-  /** Opens the next chunk. Refuses chunks out of order, duplicated, or after the final one. */
-  async openChunk(chunk: unknown): Promise<Uint8Array> {
+  /**
+   * Opens the next chunk. Refuses chunks out of order, duplicated, or after the final one. Calls made before the
+   * previous one settled wait their turn, in call order, so that a sender may pipeline chunks.
+   */
+  openChunk(chunk: unknown): Promise<Uint8Array> {
+    const turn = this.previous.then(() => this.openInTurn(chunk));
+    this.previous = turn.then(
+      () => undefined,
+      () => undefined,
+    );
+    return turn;
+  }
+
+  private async openInTurn(chunk: unknown): Promise<Uint8Array> {
     if (this.state === 'failed') throw sequenceError('the stream already failed; discard the whole input');
     if (this.state === 'finished') {
       this.state = 'failed';

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { draftManifest, EnclaveConnection, PartyClient } from '../../parent/client/index.js';
 import { generateHpkeKeyPair, generateSigningKeyPair } from '../../protocol/index.js';
 import { packSetItems } from '../../protocol/set-items/index.js';
@@ -15,13 +16,30 @@ function items(first: number): string[] {
   );
 }
 
+/** CPU seconds (user + system) a process has used: steadier than wall time when other work shares the CPUs. */
+function cpuSecondsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 10 ms
+}
+
+function ownCpuSeconds(since: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1e6;
+}
+
 function peakRssMiB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kib = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
   return round(kib / 1024, 0);
 }
 
-async function endToEnd(): Promise<{ seconds: number; enclavePeakRssMiB: number; cardinality: number }> {
+async function endToEnd(): Promise<{
+  seconds: number;
+  enclavePeakRssMiB: number;
+  cardinality: number;
+  enclaveCpuSeconds: number;
+  partiesCpuSeconds: number;
+}> {
   const enclave = await startEnclave();
   const parties = await Promise.all(
     ['a', 'b'].map(async (id) => ({
@@ -51,6 +69,8 @@ async function endToEnd(): Promise<{ seconds: number; enclavePeakRssMiB: number;
     const sets = { a: items(0), b: items(ITEMS / 2) };
 
     // Timed from here: each party packs, encodes, seals and streams its set; then evaluation and the signed result.
+    const enclaveCpuBefore = cpuSecondsOf(enclave.pid);
+    const partiesCpuBefore = process.cpuUsage();
     const start = performance.now();
     await Promise.all([
       a.submit(manifest, 'set-a', packSetItems(sets.a)),
@@ -59,8 +79,16 @@ async function endToEnd(): Promise<{ seconds: number; enclavePeakRssMiB: number;
     await a.evaluate(manifest);
     const { value } = await a.result(manifest);
     const seconds = (performance.now() - start) / 1000;
+    const partiesCpuSeconds = ownCpuSeconds(partiesCpuBefore);
+    const enclaveCpuSeconds = cpuSecondsOf(enclave.pid) - enclaveCpuBefore;
     const cardinality = (value as Map<string, number>).get('cardinality') ?? -1;
-    return { seconds, enclavePeakRssMiB: peakRssMiB(enclave.pid), cardinality };
+    return {
+      seconds,
+      enclavePeakRssMiB: peakRssMiB(enclave.pid),
+      cardinality,
+      enclaveCpuSeconds,
+      partiesCpuSeconds,
+    };
   } finally {
     for (const client of clients) client.close();
     await enclave.stop();
@@ -75,6 +103,8 @@ emit({
   itemsPerParty: ITEMS,
   seconds: round(e2e.seconds, 3),
   enclavePeakRssMiB: e2e.enclavePeakRssMiB,
+  // Both parties run in this process; the enclave in its own. Sums over both CPUs.
+  cpuSeconds: { enclave: round(e2e.enclaveCpuSeconds, 2), parties: round(e2e.partiesCpuSeconds, 2) },
 });
 const evaluation = await benchPsiEvaluation();
 emit({ bench: 'psi', part: 'evaluation', ...evaluation });
@@ -84,7 +114,10 @@ emit({
   endToEndSeconds: round(e2e.seconds, 3),
   enclavePeakRssMiB: e2e.enclavePeakRssMiB,
   evaluationSeconds: evaluation.evaluationSeconds,
+  evaluationCpuSeconds: evaluation.evaluationCpuSeconds,
   naiveSetSeconds: evaluation.naiveSetSeconds,
   ratio: { evaluationVsNaive: evaluation.ratioVsNaive },
   targets: { endToEndSeconds: 2, evaluationSeconds: 0.37 },
+  // The machine's 1-minute load average at the end (2 CPUs): above ~2, other work shares them and times inflate.
+  loadAverage: round(loadavg()[0] ?? 0, 1),
 });

@@ -11,6 +11,8 @@ import {
 } from '../../protocol/set-items/index.js';
 import { codeOf, run } from './support.js';
 
+const SEEDS = Int32Array.of(3, 5, 7, 11);
+
 function naiveIntersection(lists: readonly (readonly string[])[]): Set<string> {
   const [first = [], ...rest] = lists;
   const sets = rest.map((list) => new Set(list));
@@ -40,6 +42,31 @@ describe('packed set items', () => {
     const packedBytes = packSetItems(bytes, 'bytes');
     expect(parsePackedSetItems(packedBytes).ok).toBe(true);
     expect(unpackSetItems(packedBytes)).toEqual(bytes);
+  });
+
+  it('packs ASCII items (one native join) byte for byte as the general path does (property)', () => {
+    const encoder = new TextEncoder();
+    const reference = (items: readonly string[]) =>
+      new Uint8Array(
+        Buffer.concat(
+          items.flatMap((s) => {
+            const bytes = encoder.encode(s);
+            const n = bytes.byteLength;
+            return [n < 0x80 ? Uint8Array.of(n) : Uint8Array.of((n & 0x7f) | 0x80, n >>> 7), bytes];
+          }),
+        ),
+      );
+    const ascii = fc.string({ unit: fc.constantFrom('a', '\u0000', '\u007f', 'Z'), maxLength: 130 });
+    const any = fc.string({ unit: fc.constantFrom('a', 'é', '€', '😀', '\u0080'), maxLength: 5 });
+    fc.assert(
+      fc.property(fc.array(fc.oneof(ascii, ascii, any), { maxLength: 20 }), (items) => {
+        // Built by concatenation, as a party's code often builds them (V8 keeps such strings as ropes).
+        const built = items.map((s) => `${s.slice(0, 2)}${s.slice(2)}`);
+        const packed = packSetItems(built);
+        expect(packed.data).toEqual(reference(items));
+        expect(unpackSetItems(packed)).toEqual(items);
+      }),
+    );
   });
 
   it('refuses lone surrogates, oversized items and mixed kinds when packing', () => {
@@ -120,10 +147,10 @@ describe('packed set items', () => {
       fc.property(lists, fc.constantFrom(0, 0x1, 0xf), (sets, mask) => {
         const packed = sets.map((items) => packSetItems(items));
         const expected = naiveIntersection(sets);
-        const { cardinality, members } = intersectColumns(packed, 3, true, mask);
+        const { cardinality, members } = intersectColumns(packed, SEEDS, true, { placementMask: mask });
         expect(cardinality).toBe(expected.size);
         expect(new Set(members)).toEqual(expected);
-        expect(overlapColumns(packed, 3, mask)).toEqual({
+        expect(overlapColumns(packed, SEEDS, { placementMask: mask })).toEqual({
           union: new Set(sets.flat()).size,
           intersection: expected.size,
         });
@@ -134,7 +161,9 @@ describe('packed set items', () => {
             'bytes',
           ),
         );
-        expect(intersectColumns(bytes, 3, false, mask).cardinality).toBe(expected.size);
+        expect(intersectColumns(bytes, SEEDS, false, { placementMask: mask }).cardinality).toBe(
+          expected.size,
+        );
       }),
     );
   });
@@ -148,13 +177,13 @@ describe('packed set items', () => {
     expect(result.members).toEqual([Uint8Array.of(1, 2), Uint8Array.of(2)]);
   });
 
-  it('decodes a 20+ MB packed set from CBOR quickly (one byte string)', () => {
+  it('decodes a 20+ MB packed set from CBOR as one byte string, its data a view of the plaintext', () => {
     const items = Array.from({ length: 1 << 20 }, (_, i) => `user-${i.toString(16).padStart(8, '0')}@x.org`);
     const wire = encodeCbor(packSetItems(items));
     expect(wire.byteLength).toBeGreaterThan(20 << 20);
-    const start = performance.now();
+    // Speed is the PSI benchmark's business (no timed assertions here); the structure is what makes it cheap.
     const checked = parsePackedSetItems(decodeStrictCbor(wire, { maxDepth: 16 }));
-    expect(performance.now() - start).toBeLessThan(500);
+    expect(checked.ok && checked.value.data.buffer).toBe(wire.buffer);
     expect(checked.ok && checked.value.count).toBe(1 << 20);
   });
 });

@@ -10,6 +10,8 @@ function naiveIntersection(lists: readonly (readonly string[])[]): Set<string> {
   return new Set(first.filter((item) => sets.every((set) => set.has(item))));
 }
 
+const SEEDS = Int32Array.of(1, 2, 3, 4);
+
 describe('private set intersection', () => {
   it('finds the members, sorted, with duplicates counted once', async () => {
     const result = await run(
@@ -90,8 +92,11 @@ describe('private set intersection', () => {
     const a = Array.from({ length: 300 }, (_, i) => `item-${i}`);
     const b = Array.from({ length: 300 }, (_, i) => `item-${i + 100}`);
     for (const mask of [0, 0x3, 0xff]) {
-      expect(intersectColumns([a, b], 1, false, mask).cardinality).toBe(200);
-      expect(overlapColumns([a, b], 1, mask)).toEqual({ union: 400, intersection: 200 });
+      expect(intersectColumns([a, b], SEEDS, false, { placementMask: mask }).cardinality).toBe(200);
+      expect(overlapColumns([a, b], SEEDS, { placementMask: mask })).toEqual({
+        union: 400,
+        intersection: 200,
+      });
     }
   });
 

@@ -204,6 +204,23 @@ describe('chunked input streams', () => {
     expect(await codeOf(() => openAll(header, [c0, c1, { ...c2, final: true }]))).toBe('HPKE_OPEN_FAILED');
   });
 
+  it('opens chunks handed over at once in call order, and fails every one after a bad chunk', async () => {
+    const { header, chunks } = await sealStream(parts);
+    const [c0, c1, c2, c3] = chunks;
+    if (!c0 || !c1 || !c2 || !c3) throw new Error('unexpected');
+    const opener = await InputStreamOpener.start(header, session.privateKey, binding, alice.publicKey);
+    const opened = await Promise.all(chunks.map((chunk) => opener.openChunk(chunk)));
+    expect(Buffer.concat(opened).equals(Buffer.concat(parts))).toBe(true);
+    expect(opener.finish().chunks).toBe(4);
+
+    const poisoned = await InputStreamOpener.start(header, session.privateKey, binding, alice.publicKey);
+    const tampered = { ...c1, ciphertext: c1.ciphertext.map((b, i) => (i === 0 ? b ^ 1 : b)) };
+    const results = await Promise.allSettled([c0, tampered, c2, c3].map((c) => poisoned.openChunk(c)));
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'rejected']);
+    const codes = results.map((r) => (r.status === 'rejected' ? (r.reason as { code: string }).code : 'ok'));
+    expect(codes).toEqual(['ok', 'HPKE_OPEN_FAILED', 'CHUNK_SEQUENCE_INVALID', 'CHUNK_SEQUENCE_INVALID']);
+  });
+
   it('refuses chunks from another stream, a header signed by another key or bound elsewhere', async () => {
     const first = await sealStream(parts);
     const second = await sealStream(parts);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineFunction } from '../define.js';
 import { MAX_SET_PARTIES } from '../support/item-table.js';
-import { itemColumns, randomHashSeed, sortItems } from '../support/set-evaluation.js';
+import { itemColumns, randomSetSeeds, sortItems } from '../support/set-evaluation.js';
 import { intersectColumns } from '../support/set-intersection.js';
 import { setInput, setItemsInput, setParameters } from '../support/set-items.js';
 import { SET_TABLE_CODE } from '../support/set-table-code.js';
@@ -17,7 +17,9 @@ export const psiFunction = defineFunction({
   version: '1.0.0',
   summary:
     'Private set intersection: the items every party holds (duplicates count once), or only how many. ' +
-    'Strings compare by UTF-16 code units without normalization, byte arrays by bytes.',
+    'Strings compare by UTF-16 code units without normalization, byte arrays by bytes. Members are confirmed on ' +
+    'the full items; the cardinality alone of packed sets is counted by secret 128-bit keys (a false match in ' +
+    'one evaluation has probability at most 2^-78).',
   parameters: setParameters.extend({ reveal: z.enum(['members', 'cardinality']).default('members') }),
   input: setInput,
   output: psiOutput,
@@ -25,7 +27,7 @@ export const psiFunction = defineFunction({
   evaluate(params, inputs) {
     const columns = itemColumns(inputs, params.itemKind);
     const collectMembers = params.reveal === 'members';
-    const { cardinality, members } = intersectColumns(columns, randomHashSeed(), collectMembers);
+    const { cardinality, members } = intersectColumns(columns, randomSetSeeds(), collectMembers);
     return collectMembers ? { cardinality, members: sortItems(members, params.itemKind) } : { cardinality };
   },
   views: {

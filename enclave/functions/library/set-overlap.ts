@@ -2,12 +2,15 @@ import { z } from 'zod';
 import { defineFunction } from '../define.js';
 import { FunctionError } from '../errors.js';
 import { MAX_SET_PARTIES } from '../support/item-table.js';
-import { itemColumns, randomHashSeed } from '../support/set-evaluation.js';
+import { itemColumns, randomSetSeeds } from '../support/set-evaluation.js';
 import { overlapColumns } from '../support/set-intersection.js';
 import { setInput, setInputSize, setParameters } from '../support/set-items.js';
 import { SET_TABLE_CODE } from '../support/set-table-code.js';
 
-/** Every party's items share one table here, so the total is capped (2^23 items: a 256 MiB table). */
+/**
+ * Every party's items are held at once here, so the total is capped at 2^23 items: 128 MiB of keys for packed sets
+ * (plus one party's scratch), or a 256 MiB table for lists.
+ */
 export const MAX_OVERLAP_TOTAL_ITEMS = 1 << 23;
 
 const count = z.number().int().nonnegative();
@@ -21,7 +24,9 @@ const overlapOutput = z.strictObject({
 export const setOverlapFunction = defineFunction({
   id: 'set-overlap',
   version: '1.0.0',
-  summary: 'Sizes of the union and the intersection of the parties sets, and their ratio; never the items.',
+  summary:
+    'Sizes of the union and the intersection of the parties sets, and their ratio; never the items. Packed sets ' +
+    'are compared by secret 128-bit keys (a false match in one evaluation has probability at most 2^-78).',
   parameters: setParameters,
   input: setInput,
   output: overlapOutput,
@@ -40,7 +45,7 @@ export const setOverlapFunction = defineFunction({
     }
     const { union: unionCardinality, intersection: intersectionCardinality } = overlapColumns(
       columns,
-      randomHashSeed(),
+      randomSetSeeds(),
     );
     const overlapRatio = unionCardinality === 0 ? null : intersectionCardinality / unionCardinality;
     return { unionCardinality, intersectionCardinality, overlapRatio };

@@ -2,12 +2,16 @@ import { webcrypto } from 'node:crypto';
 import { type PackedSetItems, unpackSetItems } from '../../../protocol/set-items/index.js';
 import { FunctionError } from '../errors.js';
 import type { PartyInputs } from '../types.js';
+import type { ItemKeySeeds } from './item-key.js';
 import { partiesInOrder } from './party-order.js';
 import { isPackedSet, type SetInput, type SetItems } from './set-items.js';
 
-/** Hash seed for one evaluation; results never depend on it, only the table layout does. */
-export function randomHashSeed(): number {
-  return webcrypto.getRandomValues(new Int32Array(1))[0] as number;
+/**
+ * Secret seeds for one evaluation: the first places items in the exact tables (results never depend on it), all
+ * four key items by 128 bits for the counting functions (item-key.ts).
+ */
+export function randomSetSeeds(): ItemKeySeeds {
+  return webcrypto.getRandomValues(new Int32Array(4));
 }
 
 /** Parties' item sets in party-id order, each checked to hold the agreed kind of item (an empty set holds any). */
