@@ -35,7 +35,8 @@ if (json) {
   out('1. A party checks attestation documents (real AWS ones) with `nitro-mpc attestation verify`:');
   for (const c of checks) out(`   ${c.ok ? 'ok  ' : 'FAIL'} ${c.title} -> ${c.verdict}`);
   out(
-    '\n2. Sessions through the parent proxy (its own process) to the enclave app (its own process, simulated NSM):',
+    '\n2. Sessions through the parent proxy to the enclave app (simulated NSM, state sealed in the parent store),\n' +
+      '   each its own process:',
   );
   for (const s of sessions) {
     out(`   ${s.ok ? 'ok  ' : 'FAIL'} ${s.title}`);

@@ -1,9 +1,11 @@
 /**
  * Demo part 2: real sessions in simulator mode, every piece its own process: the KMS simulator (`nitro-mpc sim
- * start`), the enclave bundle (simulated NSM measuring that bundle, KMS-mode inputs enabled) and the parent's
- * proxy. Each company is a separate TCP connection through the proxy and checks the enclave by attestation before
- * sending anything. Three companies learn their average salary; two companies learn how many customers they share
- * (100,000 each) and nothing else. Every result and destruction certificate is verified.
+ * start`), the parent's sealed store (`nitro-mpc store serve`), the enclave bundle (simulated NSM measuring that
+ * bundle, KMS-mode inputs and sealed persistence enabled) and the parent's proxy. Each party is a separate TCP
+ * connection through the proxy and checks the enclave by attestation before sending anything. Three companies
+ * learn their average salary; two companies learn how many customers they share (100,000 each) and nothing else;
+ * three hospitals sum a count while the enclave is SIGKILLed and restarted mid-session. Every result and
+ * destruction certificate is verified.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
