@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 const root = resolve(import.meta.dirname, '..');
 
 describe('npm run demo (the README quick start)', () => {
-  it('verifies the real documents and runs both sessions, reporting ok in --json', () => {
+  it('verifies the real documents and runs every session, one through an enclave SIGKILL, reporting ok in --json', () => {
     const run = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/demo.ts', '--json'], {
       cwd: root,
       encoding: 'utf8',
@@ -22,6 +22,7 @@ describe('npm run demo (the README quick start)', () => {
     expect(report.sessions.map((s) => s.result)).toEqual([
       { mean: expect.closeTo(96_555.56, 1), count: 9 },
       { cardinality: 12_345 },
+      { sum: 1520, count: 3, inputsKeptThroughTheRestart: 2, sameAttestedKey: true },
     ]);
-  });
+  }, 120_000);
 });

@@ -30,7 +30,15 @@ describe('nitro-mpc sim', () => {
     expect(run.status, run.stderr).toBe(0);
     info = run.json<SimInfo>();
     expect(Object.keys(info).sort()).toEqual(
-      ['accessKeyId', 'kmsEndpoint', 'region', 'rootCertificate', 'secretAccessKey', 'stateDir'].sort(),
+      [
+        'accessKeyId',
+        'kmsEndpoint',
+        'principalArn',
+        'region',
+        'rootCertificate',
+        'secretAccessKey',
+        'stateDir',
+      ].sort(),
     );
     expect(info.stateDir).toBe(stateDir);
     expect(existsSync(info.rootCertificate)).toBe(true);

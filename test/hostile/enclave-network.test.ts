@@ -73,11 +73,11 @@ describe('the enclave process under hostile connections', () => {
     expect(d.enclave.child.exitCode).toBeNull();
   });
 
-  it('answers well-framed bad requests (a 300 KiB manifest, an unknown session, a bare array) with codes, on a live connection', async () => {
+  it('answers well-framed bad requests (an 800 KiB manifest, an unknown session, a bare array) with codes, on a live connection', async () => {
     const socket = await rawConnect(d.enclave.address);
     socket.pause();
     // Within the frame limit, so not a framing matter: each is refused by the schemas, and the connection stays.
-    socket.write(requestFrame(1, { type: 'create-session', manifest: new Uint8Array(300 * 1024) }));
+    socket.write(requestFrame(1, { type: 'create-session', manifest: new Uint8Array(800 * 1024) }));
     socket.write(
       requestFrame(2, { type: 'attest', sessionId: new Uint8Array(32), nonce: new Uint8Array(16) }),
     );
