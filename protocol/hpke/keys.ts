@@ -2,7 +2,7 @@ import { webcrypto } from 'node:crypto';
 import { z } from 'zod';
 import { base64Schema } from '../codec/schema.js';
 import { ProtocolError } from '../errors.js';
-import { nodeX25519KeyPair } from './node-x25519.js';
+import { nodeX25519KeyPair, nodeX25519PublicKey } from './node-x25519.js';
 import { HPKE_ENC_BYTES, x25519Kem } from './suites.js';
 
 /** An HPKE public key in its canonical form: the raw 32-byte X25519 key as canonical base64. */
@@ -34,9 +34,13 @@ export async function generateHpkeKeyPair(): Promise<HpkeKeyPair> {
   };
 }
 
+/**
+ * Imports a public key for sealing with `cipherSuiteFor` suites: a node key (JWK import), not a WebCrypto one, so
+ * the sender's KEM serializes and uses it without further async WebCrypto calls.
+ */
 export async function importHpkePublicKey(spec: HpkePublicKey): Promise<webcrypto.CryptoKey> {
   try {
-    return await x25519Kem().deserializePublicKey(new Uint8Array(Buffer.from(spec.key, 'base64')));
+    return nodeX25519PublicKey(new Uint8Array(Buffer.from(spec.key, 'base64')));
   } catch (error) {
     throw new ProtocolError('KEY_INVALID', 'HPKE public key is not a valid X25519 key', { cause: error });
   }
