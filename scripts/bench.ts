@@ -7,6 +7,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   psi: () => import('./bench/psi.js'),
   store: () => import('./bench/store.js'),
   load: () => import('./bench/load.js'),
+  hpke: () => import('./bench/hpke.js'),
 };
 
 const name = process.argv[2];

@@ -7,7 +7,7 @@ import { ProtocolError } from '../errors.js';
 import type { SigningPublicKey } from '../signing/keys.js';
 import { assertProtocolSignature, SIGNATURE_BYTES, signProtocolValue } from '../signing/signatures.js';
 import { assertBindingMatches, type InputBinding, inputBindingSchema, inputInfo } from './binding.js';
-import { type HpkePrivateKey, type HpkePublicKey, importHpkePublicKey } from './keys.js';
+import { type HpkePrivateKey, type HpkePublicKey, importHpkePublicKey, recipientKeyPairOf } from './keys.js';
 import {
   cipherSuiteFor,
   HPKE_ENC_BYTES,
@@ -95,7 +95,7 @@ export async function openInput(
   let plaintext: Uint8Array;
   try {
     const recipient = await cipherSuiteFor(parsed.suite).createRecipientContext({
-      recipientKey: recipientPrivateKey,
+      recipientKey: recipientKeyPairOf(recipientPrivateKey),
       enc: parsed.enc,
       info: inputInfo(expected, 'single'),
     });

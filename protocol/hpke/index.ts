@@ -25,6 +25,7 @@ export {
   hpkePublicKeySchema,
   importHpkePrivateKey,
   importHpkePublicKey,
+  recipientKeyPairOf,
 } from './keys.js';
 export {
   type InputChunk,
@@ -49,5 +50,6 @@ export {
   type HpkeAead,
   type HpkeSuiteIds,
   hpkeSuiteIdsSchema,
+  stockCipherSuiteFor,
   suiteIdsOf,
 } from './suites.js';

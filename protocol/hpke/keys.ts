@@ -2,6 +2,7 @@ import { webcrypto } from 'node:crypto';
 import { z } from 'zod';
 import { base64Schema } from '../codec/schema.js';
 import { ProtocolError } from '../errors.js';
+import { nodeX25519KeyPair, nodeX25519PublicKey } from './node-x25519.js';
 import { HPKE_ENC_BYTES, x25519Kem } from './suites.js';
 
 /** An HPKE public key in its canonical form: the raw 32-byte X25519 key as canonical base64. */
@@ -33,9 +34,13 @@ export async function generateHpkeKeyPair(): Promise<HpkeKeyPair> {
   };
 }
 
+/**
+ * Imports a public key for sealing with `cipherSuiteFor` suites: a node key (JWK import), not a WebCrypto one, so
+ * the sender's KEM serializes and uses it without further async WebCrypto calls.
+ */
 export async function importHpkePublicKey(spec: HpkePublicKey): Promise<webcrypto.CryptoKey> {
   try {
-    return await x25519Kem().deserializePublicKey(new Uint8Array(Buffer.from(spec.key, 'base64')));
+    return nodeX25519PublicKey(new Uint8Array(Buffer.from(spec.key, 'base64')));
   } catch (error) {
     throw new ProtocolError('KEY_INVALID', 'HPKE public key is not a valid X25519 key', { cause: error });
   }
@@ -66,4 +71,17 @@ async function publicKeyOfPrivate(privateKey: HpkePrivateKey): Promise<ArrayBuff
   if (typeof jwk.x !== 'string') throw new TypeError('no public part');
   const raw = Buffer.from(jwk.x, 'base64url');
   return raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength);
+}
+
+/** Recipient key pairs by private key: opening with the pair spares the KEM re-deriving the public key. */
+const recipientPairs = new WeakMap<HpkePrivateKey, webcrypto.CryptoKeyPair>();
+
+/** The private key with its public key, as node keys for the fast suite; computed once per private key. */
+export function recipientKeyPairOf(privateKey: HpkePrivateKey): webcrypto.CryptoKeyPair {
+  let pair = recipientPairs.get(privateKey);
+  if (pair === undefined) {
+    pair = nodeX25519KeyPair(privateKey);
+    recipientPairs.set(privateKey, pair);
+  }
+  return pair;
 }

@@ -1,0 +1,180 @@
+import { createPublicKey, diffieHellman, generateKeyPairSync, KeyObject, type webcrypto } from 'node:crypto';
+import { DeserializeError, DhkemX25519HkdfSha256, SerializeError } from '@hpke/core';
+import { NodeHkdfSha256, ownedArrayBuffer } from './node-kdf.js';
+
+type Bytes = ArrayBufferLike | ArrayBufferView;
+type CryptoKey = webcrypto.CryptoKey;
+type CryptoKeyPair = webcrypto.CryptoKeyPair;
+type JsonWebKey = webcrypto.JsonWebKey;
+
+const KEY_BYTES = 32;
+/** `suite_id` of DHKEM(X25519, HKDF-SHA256) (RFC 9180 §4.1): "KEM" || I2OSP(0x0020, 2). */
+const KEM_SUITE_ID = Uint8Array.of(0x4b, 0x45, 0x4d, 0x00, 0x20);
+
+/**
+ * An X25519 key held as a node `KeyObject`, shaped as a `CryptoKey` so @hpke/core's DHKEM can pass it through.
+ * Public keys keep their raw bytes (the KEM serializes them on every open).
+ */
+export class NodeX25519Key implements CryptoKey {
+  readonly algorithm = { name: 'X25519' };
+  readonly extractable = true;
+  readonly usages: webcrypto.KeyUsage[];
+
+  constructor(
+    readonly type: 'public' | 'private',
+    readonly keyObject: KeyObject,
+    readonly raw?: Uint8Array,
+  ) {
+    this.usages = type === 'private' ? ['deriveBits'] : [];
+  }
+}
+
+function view(input: Bytes): Uint8Array {
+  return ArrayBuffer.isView(input)
+    ? new Uint8Array(input.buffer, input.byteOffset, input.byteLength)
+    : new Uint8Array(input);
+}
+
+/** WebCrypto keys converted once (a session's private key is used for every input). */
+const converted = new WeakMap<CryptoKey, KeyObject>();
+
+function keyObjectOf(key: CryptoKey): KeyObject {
+  if (key instanceof NodeX25519Key) return key.keyObject;
+  let object = converted.get(key);
+  if (object === undefined) {
+    object = KeyObject.from(key);
+    converted.set(key, object);
+  }
+  return object;
+}
+
+function rawPublicOf(key: KeyObject): Uint8Array {
+  const jwk = key.export({ format: 'jwk' });
+  if (typeof jwk.x !== 'string') throw new TypeError('not an X25519 key');
+  return new Uint8Array(Buffer.from(jwk.x, 'base64url'));
+}
+
+export function nodeX25519PublicKey(raw: Uint8Array): NodeX25519Key {
+  if (raw.byteLength !== KEY_BYTES) throw new RangeError('Invalid public key for the ciphersuite');
+  // JWK, not SPKI DER: node builds an OKP key from raw bytes directly, while DER goes through OpenSSL 3's
+  // generic decoder, measured over ten times slower (it was as costly as the Ed25519 verify of the input).
+  const x = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64url');
+  const key = createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x }, format: 'jwk' });
+  return new NodeX25519Key('public', key, raw.slice());
+}
+
+/** The pair for a private key, so the KEM does not re-derive the public key on every open. */
+export function nodeX25519KeyPair(privateKey: CryptoKey): {
+  privateKey: NodeX25519Key;
+  publicKey: NodeX25519Key;
+} {
+  const secret = keyObjectOf(privateKey);
+  const publicObject = createPublicKey(secret);
+  return {
+    privateKey: new NodeX25519Key('private', secret),
+    publicKey: new NodeX25519Key('public', publicObject, rawPublicOf(publicObject)),
+  };
+}
+
+/** The parts of @hpke/core's X25519 primitive this one delegates the cold paths to. */
+interface StockX25519 {
+  serializePublicKey(key: CryptoKey): Promise<ArrayBuffer>;
+  serializePrivateKey(key: CryptoKey): Promise<ArrayBuffer>;
+  deserializePrivateKey(key: Bytes): Promise<CryptoKey>;
+  importKey(format: 'raw' | 'jwk', key: ArrayBuffer | JsonWebKey, isPublic: boolean): Promise<CryptoKey>;
+  deriveKeyPair(ikm: Bytes): Promise<CryptoKeyPair>;
+}
+
+/**
+ * The DH primitives of DHKEM(X25519) on node:crypto (`diffieHellman` on KeyObjects): the hot path of encap and
+ * decap. Key import/export and DeriveKeyPair stay with @hpke/core's own primitive (WebCrypto keys), which this
+ * one accepts anywhere a key is expected.
+ */
+class NodeX25519Primitives {
+  constructor(private readonly stock: StockX25519) {}
+
+  async serializePublicKey(key: CryptoKey): Promise<ArrayBuffer> {
+    if (!(key instanceof NodeX25519Key)) return await this.stock.serializePublicKey(key);
+    try {
+      return ownedArrayBuffer(key.raw ?? rawPublicOf(key.keyObject));
+    } catch (error) {
+      throw new SerializeError(error);
+    }
+  }
+
+  async deserializePublicKey(key: Bytes): Promise<CryptoKey> {
+    try {
+      return nodeX25519PublicKey(view(key));
+    } catch (error) {
+      throw new DeserializeError(error);
+    }
+  }
+
+  async serializePrivateKey(key: CryptoKey): Promise<ArrayBuffer> {
+    if (!(key instanceof NodeX25519Key)) return await this.stock.serializePrivateKey(key);
+    try {
+      const jwk = key.keyObject.export({ format: 'jwk' });
+      if (typeof jwk.d !== 'string') throw new TypeError('Not private key');
+      return ownedArrayBuffer(Buffer.from(jwk.d, 'base64url'));
+    } catch (error) {
+      throw new SerializeError(error);
+    }
+  }
+
+  async deserializePrivateKey(key: Bytes): Promise<CryptoKey> {
+    return await this.stock.deserializePrivateKey(key);
+  }
+
+  async importKey(
+    format: 'raw' | 'jwk',
+    key: ArrayBuffer | JsonWebKey,
+    isPublic: boolean,
+  ): Promise<CryptoKey> {
+    return await this.stock.importKey(format, key, isPublic);
+  }
+
+  async generateKeyPair(): Promise<CryptoKeyPair> {
+    const { privateKey, publicKey } = generateKeyPairSync('x25519');
+    return {
+      privateKey: new NodeX25519Key('private', privateKey),
+      publicKey: new NodeX25519Key('public', publicKey, rawPublicOf(publicKey)),
+    };
+  }
+
+  async deriveKeyPair(ikm: Bytes): Promise<CryptoKeyPair> {
+    return await this.stock.deriveKeyPair(ikm);
+  }
+
+  async derivePublicKey(key: CryptoKey): Promise<CryptoKey> {
+    try {
+      return nodeX25519KeyPair(key).publicKey;
+    } catch (error) {
+      throw new DeserializeError(error);
+    }
+  }
+
+  async dh(sk: CryptoKey, pk: CryptoKey): Promise<ArrayBuffer> {
+    try {
+      const shared = diffieHellman({ privateKey: keyObjectOf(sk), publicKey: keyObjectOf(pk) });
+      // RFC 9180 §7.1.4: an all-zero X25519 output (a small-order `enc`) must abort.
+      if (shared.every((byte) => byte === 0)) throw new RangeError('X25519 output is all zeros');
+      return ownedArrayBuffer(shared);
+    } catch (error) {
+      throw new SerializeError(error);
+    }
+  }
+}
+
+/**
+ * @hpke/core's DHKEM(X25519, HKDF-SHA256) with node:crypto underneath: its encap/decap and ExtractAndExpand are
+ * unchanged; the DH primitive and the HKDF it calls are the node ones.
+ */
+export class NodeDhkemX25519HkdfSha256 extends DhkemX25519HkdfSha256 {
+  constructor() {
+    super();
+    const kdf = new NodeHkdfSha256();
+    kdf.init(KEM_SUITE_ID);
+    this._prim = new NodeX25519Primitives(this._prim);
+    this._kdf = kdf;
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * HPKE open throughput: the same sealed envelopes (X25519, HKDF-SHA256, AES-256-GCM and ChaCha20Poly1305, 64-byte
+ * plaintexts, a 120-byte info like an input binding) opened by @hpke/core's stock suite and by the node:crypto
+ * suite the protocol uses (`cipherSuiteFor`). Both in this process, alternating, reported as opens/s and ratio.
+ * Also `openInput` end to end (schema, signature, binding, open, commitment) as the enclave runs it per input.
+ */
+import { randomBytes } from 'node:crypto';
+import type { CipherSuite } from '@hpke/core';
+import {
+  cipherSuiteFor,
+  generateHpkeKeyPair,
+  generateSigningKeyPair,
+  type HpkeAead,
+  openInput,
+  recipientKeyPairOf,
+  sealInput,
+  stockCipherSuiteFor,
+  suiteIdsOf,
+} from '../../protocol/index.js';
+import { emit, measureRate, median, round } from './measure.js';
+
+const ENVELOPES = 256;
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
+const recipient = await generateHpkeKeyPair();
+const info = new Uint8Array(randomBytes(120));
+
+async function sealed(suite: CipherSuite): Promise<{ enc: ArrayBuffer; ct: ArrayBuffer }[]> {
+  const publicKey = await suite.kem.deserializePublicKey(Buffer.from(recipient.publicKey.key, 'base64'));
+  return await Promise.all(
+    Array.from({ length: ENVELOPES }, async () => {
+      const sender = await suite.createSenderContext({ recipientPublicKey: publicKey, info });
+      return { enc: sender.enc, ct: await sender.seal(randomBytes(64)) };
+    }),
+  );
+}
+
+async function openRate(
+  suite: CipherSuite,
+  envelopes: { enc: ArrayBuffer; ct: ArrayBuffer }[],
+  fast: boolean,
+) {
+  const recipientKey = fast ? recipientKeyPairOf(recipient.privateKey) : recipient.privateKey;
+  return await measureRate(async (i) => {
+    const envelope = envelopes[i % envelopes.length];
+    if (envelope === undefined) throw new Error('no envelope');
+    const context = await suite.createRecipientContext({ recipientKey, enc: envelope.enc, info });
+    await context.open(envelope.ct);
+  });
+}
+
+const summary: Record<string, unknown> = { bench: 'hpke', rounds: ROUNDS };
+for (const aead of ['AES-256-GCM', 'ChaCha20Poly1305'] as HpkeAead[]) {
+  const ids = suiteIdsOf(aead);
+  const stock = stockCipherSuiteFor(ids);
+  const fast = cipherSuiteFor(ids);
+  const envelopes = await sealed(stock); // sealed by the stock suite: the fast one opens what others send
+  const stockRates: number[] = [];
+  const fastRates: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    stockRates.push((await openRate(stock, envelopes, false)).perSec);
+    fastRates.push((await openRate(fast, envelopes, true)).perSec);
+  }
+  const result = {
+    aead,
+    stockOpensPerSec: round(median(stockRates)),
+    fastOpensPerSec: round(median(fastRates)),
+    ratio: round(median(fastRates) / median(stockRates), 2),
+  };
+  emit({ run: 'open', ...result });
+  summary[aead] = result;
+}
+
+// openInput end to end: what the enclave spends per submitted input besides transport and sessions.
+const signing = generateSigningKeyPair('Ed25519');
+const binding = { sessionId: new Uint8Array(32).fill(7), inputName: 'x', partyId: 'p1', round: 1 };
+const envelope = await sealInput({
+  ...binding,
+  plaintext: randomBytes(64),
+  recipientPublicKey: recipient.publicKey,
+  senderSigningKey: signing.privateKey,
+});
+const inputRates: number[] = [];
+for (let r = 0; r < ROUNDS; r++) {
+  inputRates.push(
+    (await measureRate(() => openInput(envelope, recipient.privateKey, binding, signing.publicKey))).perSec,
+  );
+}
+summary['openInputPerSec'] = round(median(inputRates));
+summary['openInputUsPerInput'] = round(1e6 / median(inputRates));
+emit(summary);
