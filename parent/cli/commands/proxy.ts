@@ -3,6 +3,7 @@ import { formatTransportAddress } from '../../../protocol/transport/index.js';
 import { createProxyLogger, ProxyError, parseProxyConfig, startProxy } from '../../proxy/index.js';
 import { EXIT } from '../errors.js';
 import { reportFailure } from '../output.js';
+import { untilSignal } from '../until-signal.js';
 
 interface ProxyFlags {
   listen: string;
@@ -20,20 +21,6 @@ interface ProxyFlags {
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
-}
-
-function untilSignal(): Promise<string> {
-  return new Promise((resolve) => {
-    const stop = (signal: string) => (): void => {
-      process.off('SIGTERM', onTerm);
-      process.off('SIGINT', onInt);
-      resolve(signal);
-    };
-    const onTerm = stop('SIGTERM');
-    const onInt = stop('SIGINT');
-    process.once('SIGTERM', onTerm);
-    process.once('SIGINT', onInt);
-  });
 }
 
 async function proxyCommand(flags: ProxyFlags): Promise<number> {

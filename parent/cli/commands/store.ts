@@ -4,6 +4,7 @@ import { parseTransportAddress } from '../../../protocol/transport/index.js';
 import { createStoreLogger, inspectStore, openFileStore, serveSealedStore } from '../../store/index.js';
 import { CliError, EXIT } from '../errors.js';
 import { printJson, reportFailure } from '../output.js';
+import { untilSignal } from '../until-signal.js';
 
 interface ServeFlags {
   dir: string;
@@ -23,20 +24,6 @@ function positiveInteger(flag: string, text: string | undefined): number | undef
   if (!/^[1-9][0-9]{0,15}$/.test(text) || !Number.isSafeInteger(Number(text)))
     throw new CliError('CLI_USAGE', `--${flag} must be a positive whole number, got ${JSON.stringify(text)}`);
   return Number(text);
-}
-
-function untilSignal(): Promise<string> {
-  return new Promise((resolve) => {
-    const stop = (signal: string) => (): void => {
-      process.off('SIGTERM', onTerm);
-      process.off('SIGINT', onInt);
-      resolve(signal);
-    };
-    const onTerm = stop('SIGTERM');
-    const onInt = stop('SIGINT');
-    process.once('SIGTERM', onTerm);
-    process.once('SIGINT', onInt);
-  });
 }
 
 /** Bad flags are usage errors (2); a store that cannot be opened or served is a refusal (1). */
