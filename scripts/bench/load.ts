@@ -35,8 +35,12 @@ const proxy = await startProxyProcess(
     '--idle-timeout',
     '3600',
   ],
-  // e.g. `--cpu-prof` to profile the proxy under load (as NITRO_MPC_ENCLAVE_NODE_ARGS does for the enclave).
-  { nodeArgs: (process.env['NITRO_MPC_PROXY_NODE_ARGS'] ?? '').split(' ').filter(Boolean) },
+  {
+    // e.g. `--cpu-prof` to profile the proxy under load (as NITRO_MPC_ENCLAVE_NODE_ARGS does for the enclave).
+    nodeArgs: (process.env['NITRO_MPC_PROXY_NODE_ARGS'] ?? '').split(' ').filter(Boolean),
+    // Two descriptors per relayed party: as an operator sets LimitNOFILE=, where this user may raise it (root).
+    ...(process.getuid?.() === 0 ? { maxOpenFiles: 2 * IDLE_TARGET + 1024 } : {}),
+  },
 );
 const ingress = String(proxy.ready['ingress']);
 const proxyMaxConnections = Number(proxy.ready['maxConnections']);
