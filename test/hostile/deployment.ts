@@ -24,6 +24,11 @@ export interface HostileDeployment {
   honestMean(): Promise<unknown>;
   /** Lines the enclave logged since it started that contain `text`. */
   logged(text: string): number;
+  /**
+   * `logged(text)` once it reaches `count`, or after 5 s: the enclave's log lines can reach the test after the
+   * sockets' closes they describe.
+   */
+  loggedAtLeast(text: string, count: number): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -54,6 +59,11 @@ export async function startHostileDeployment(
       pcrs: enclave.pcrs,
       requesters: [requester],
     });
+  const logged = (text: string): number =>
+    enclave
+      .output()
+      .split('\n')
+      .filter((line) => line.includes(text)).length;
   const clients = async (parties: readonly Party[] = honest) => {
     const out: Record<string, PartyClient> = {};
     for (const p of parties) {
@@ -89,11 +99,12 @@ export async function startHostileDeployment(
         for (const client of [a, b, r]) client.close();
       }
     },
-    logged(text) {
-      return enclave
-        .output()
-        .split('\n')
-        .filter((line) => line.includes(text)).length;
+    logged,
+    async loggedAtLeast(text, count) {
+      for (let waited = 0; logged(text) < count && waited < 5_000; waited += 50) {
+        await new Promise((done) => setTimeout(done, 50));
+      }
+      return logged(text);
     },
     async stop() {
       await proxy.stop();
