@@ -3,6 +3,7 @@ import { AuditLog } from '../../enclave/sessions/index.js';
 import { verifyReceipt } from '../../protocol/index.js';
 import {
   codeOf,
+  evaluateAndRead,
   expectOk,
   HOUR,
   makeWorld,
@@ -35,23 +36,14 @@ describe('SessionService: a three-party mean', () => {
     expect(status.inputs.every((i) => i.provided)).toBe(true);
     expect(status.phase).toBe('open');
 
-    expectOk(
-      await world.service.handle(
-        signed(world, carol, { type: 'evaluate', sessionId: session.sessionId, round: 1 }),
-      ),
-      'evaluation-started',
-    );
     const roots = [world.nsm.rootCertificate.der];
-    for (const party of [alice, bob, carol]) {
-      const { receipt } = expectOk(
-        await world.service.handle(
-          signed(world, party, { type: 'get-result', sessionId: session.sessionId, round: 1 }),
-        ),
-        'result',
-      );
-      const summary = await verifyReceipt(receipt, { roots, manifest });
+    for (const { receipt, summary, value } of await evaluateAndRead(world, session, manifest, carol, [
+      alice,
+      bob,
+      carol,
+    ])) {
       expect(summary.sessionId).toBe(Buffer.from(session.sessionId).toString('hex'));
-      expect(await readResult(party, receipt)).toEqual(
+      expect(value).toEqual(
         new Map<string, unknown>([
           ['mean', 100_000],
           ['count', 3],

@@ -20,6 +20,7 @@ import {
   sealInput,
   signApproval,
   signRequest,
+  verifyReceipt,
   verifySessionAttestation,
 } from '../../protocol/index.js';
 import { createSimulatedNsm, type SimulatedNsm } from '../../simulator/nsm/index.js';
@@ -217,4 +218,36 @@ export async function readResult(party: Party, receipt: ResultReceipt): Promise<
     party.hpke.privateKey,
   );
   return decodeStrictCbor(bytes);
+}
+
+/**
+ * Asks `requester` to evaluate round 1, then fetches each recipient's result: every receipt verified offline
+ * (against the simulated NSM root and the manifest) and opened.
+ */
+export async function evaluateAndRead(
+  world: World,
+  session: { sessionId: Uint8Array },
+  manifest: Manifest,
+  requester: Party,
+  recipients: readonly Party[],
+) {
+  expectOk(
+    await world.service.handle(
+      signed(world, requester, { type: 'evaluate', sessionId: session.sessionId, round: 1 }),
+    ),
+    'evaluation-started',
+  );
+  const roots = [world.nsm.rootCertificate.der];
+  const results = [];
+  for (const party of recipients) {
+    const { receipt } = expectOk(
+      await world.service.handle(
+        signed(world, party, { type: 'get-result', sessionId: session.sessionId, round: 1 }),
+      ),
+      'result',
+    );
+    const summary = await verifyReceipt(receipt, { roots, manifest });
+    results.push({ receipt, summary, value: await readResult(party, receipt) });
+  }
+  return results;
 }

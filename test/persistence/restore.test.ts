@@ -6,16 +6,15 @@ import {
   CONTEXTS,
   type Manifest,
   verifyProtocolSignature,
-  verifyReceipt,
   verifySessionAttestation,
 } from '../../protocol/index.js';
 import {
   codeOf,
+  evaluateAndRead,
   expectOk,
   makeWorld,
   meanManifest,
   openSession,
-  readResult,
   signed,
   submit,
   T0,
@@ -87,24 +86,14 @@ describe('sealed persistence: a restarted enclave continues its sessions', () =>
     expect(again.enclaveSigningKey).toEqual(session.attested.enclaveSigningKey);
     expect(again.hpkePublicKey).toEqual(session.attested.hpkePublicKey);
 
-    expectOk(
-      await restarted.service.handle(
-        signed(world, carol, { type: 'evaluate', sessionId: session.sessionId, round: 1 }),
-      ),
-      'evaluation-started',
-    );
-    const roots = [world.nsm.rootCertificate.der];
-    for (const party of [alice, bob, carol]) {
-      const { receipt } = expectOk(
-        await restarted.service.handle(
-          signed(world, party, { type: 'get-result', sessionId: session.sessionId, round: 1 }),
-        ),
-        'result',
-      );
-      // Signed by the key the parties verified by attestation before the restart.
-      const summary = await verifyReceipt(receipt, { roots, manifest });
+    // Receipts signed by the key the parties verified by attestation before the restart.
+    for (const { summary, value } of await evaluateAndRead(restarted, session, manifest, carol, [
+      alice,
+      bob,
+      carol,
+    ])) {
       expect(summary.sessionId).toBe(Buffer.from(session.sessionId).toString('hex'));
-      expect(await readResult(party, receipt)).toEqual(
+      expect(value).toEqual(
         new Map<string, unknown>([
           ['mean', 100_000],
           ['count', 3],
