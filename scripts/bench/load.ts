@@ -4,7 +4,7 @@
  * socket in the same run, so the ratio is the proxy's cost; then idle parties held through the proxy (each with
  * its own enclave connection) while a small session still completes, with both processes' memory.
  *
- * Knobs: LOAD_PARTIES (1000), LOAD_IDLE (10000), BENCH_ROUNDS (3 per path, interleaved).
+ * Knobs: LOAD_PARTIES (1000), LOAD_IDLE (10000), BENCH_ROUNDS (3 per path, interleaved), LOAD_PROXY_NOFILE.
  */
 import { loadavg } from 'node:os';
 import { generateHpkeKeyPair, generateSigningKeyPair } from '../../protocol/index.js';
@@ -38,8 +38,9 @@ const proxy = await startProxyProcess(
   {
     // e.g. `--cpu-prof` to profile the proxy under load (as NITRO_MPC_ENCLAVE_NODE_ARGS does for the enclave).
     nodeArgs: (process.env['NITRO_MPC_PROXY_NODE_ARGS'] ?? '').split(' ').filter(Boolean),
-    // Two descriptors per relayed party: as an operator sets LimitNOFILE=, where this user may raise it (root).
-    ...(process.getuid?.() === 0 ? { maxOpenFiles: 2 * IDLE_TARGET + 1024 } : {}),
+    // Two descriptors per relayed party: LOAD_PROXY_NOFILE raises the proxy's limit as LimitNOFILE= does on a
+    // parent (needs CAP_SYS_RESOURCE beyond the hard limit; this container refuses it even to root).
+    ...(process.env['LOAD_PROXY_NOFILE'] ? { maxOpenFiles: Number(process.env['LOAD_PROXY_NOFILE']) } : {}),
   },
 );
 const ingress = String(proxy.ready['ingress']);
