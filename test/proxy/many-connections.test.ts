@@ -5,9 +5,9 @@
 import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { draftManifest, EnclaveConnection, PartyClient } from '../../parent/client/index.js';
-import { measurementOf, type RunningEnclave, startEnclave } from '../../simulator/enclave-process.js';
+import { measurementOf, type RunningEnclave } from '../../simulator/enclave-process.js';
 import { makeParty } from '../enclave/support.js';
-import { httpGet, metricValue, type RunningProxyProcess, startProxyProcess } from './support.js';
+import { httpGet, metricValue, type RunningProxyProcess, startEnclaveBehindProxy } from './support.js';
 
 const PARTIES_AT_ONCE = 600;
 
@@ -15,17 +15,7 @@ let enclave: RunningEnclave;
 let proxy: RunningProxyProcess;
 
 beforeAll(async () => {
-  enclave = await startEnclave();
-  proxy = await startProxyProcess([
-    '--listen',
-    'tcp://127.0.0.1:0',
-    '--enclave',
-    enclave.address,
-    '--metrics',
-    'tcp://127.0.0.1:0',
-    '--drain-timeout',
-    '2',
-  ]);
+  ({ enclave, proxy } = await startEnclaveBehindProxy(2));
 });
 
 afterAll(async () => {

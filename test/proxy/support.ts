@@ -1,14 +1,35 @@
 /** Runs the proxy as a separate process, as an operator would, and reads its JSON log lines. */
 import { spawnSync } from 'node:child_process';
 import { request } from 'node:http';
+import { type RunningEnclave, startEnclave } from '../../simulator/enclave-process.js';
 import {
   type LogLine,
   type ProxyProcessOptions,
   parseLogLines,
   proxyCommand,
+  type RunningProxyProcess,
+  startProxyProcess,
 } from '../../simulator/proxy-process.js';
 
 export { type LogLine, type RunningProxyProcess, startProxyProcess } from '../../simulator/proxy-process.js';
+
+/** The enclave bundle behind the proxy process, with the proxy's metrics listener: what relay tests talk to. */
+export async function startEnclaveBehindProxy(
+  drainTimeoutSeconds: number,
+): Promise<{ enclave: RunningEnclave; proxy: RunningProxyProcess }> {
+  const enclave = await startEnclave();
+  const proxy = await startProxyProcess([
+    '--listen',
+    'tcp://127.0.0.1:0',
+    '--enclave',
+    enclave.address,
+    '--metrics',
+    'tcp://127.0.0.1:0',
+    '--drain-timeout',
+    String(drainTimeoutSeconds),
+  ]);
+  return { enclave, proxy };
+}
 
 /** Runs the proxy expecting it to fail at start (optionally under an open-file limit). */
 export function runProxyExpectingFailure(

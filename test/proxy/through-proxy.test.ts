@@ -2,9 +2,15 @@ import { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { draftManifest, EnclaveConnection, PartyClient } from '../../parent/client/index.js';
 import type { Manifest } from '../../protocol/index.js';
-import { measurementOf, type RunningEnclave, startEnclave } from '../../simulator/enclave-process.js';
+import { measurementOf, type RunningEnclave } from '../../simulator/enclave-process.js';
 import { makeParty, type Party } from '../enclave/support.js';
-import { httpGet, metricValue, type RunningProxyProcess, startProxyProcess } from './support.js';
+import {
+  httpGet,
+  metricValue,
+  type RunningProxyProcess,
+  startEnclaveBehindProxy,
+  startProxyProcess,
+} from './support.js';
 
 let enclave: RunningEnclave;
 let proxy: RunningProxyProcess;
@@ -15,17 +21,7 @@ let bob: Party;
 let carol: Party;
 
 beforeAll(async () => {
-  enclave = await startEnclave();
-  proxy = await startProxyProcess([
-    '--listen',
-    'tcp://127.0.0.1:0',
-    '--enclave',
-    enclave.address,
-    '--metrics',
-    'tcp://127.0.0.1:0',
-    '--drain-timeout',
-    '5',
-  ]);
+  ({ enclave, proxy } = await startEnclaveBehindProxy(5));
   endpoint = String(proxy.ready['ingress']);
   admin = String(proxy.ready['admin']);
   [alice, bob, carol] = await Promise.all([makeParty('alice'), makeParty('bob'), makeParty('carol')]);
