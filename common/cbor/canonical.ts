@@ -23,56 +23,127 @@ export class CanonicalCborError extends Error {
 
 const MAX_UINT64 = (1n << 64n) - 1n;
 const MAX_DEPTH = 64;
+const TWO_32 = 0x1_0000_0000;
 const utf8 = new TextEncoder();
 
+/**
+ * One growing buffer for the whole item: this encoder runs several times per request on the enclave's hot path
+ * (signature input, commitments, bindings), so heads are written with number arithmetic and nothing is copied
+ * twice.
+ */
 class Writer {
-  private chunks: Uint8Array[] = [];
+  private buf = new Uint8Array(256);
+  private view = new DataView(this.buf.buffer);
   length = 0;
 
+  private reserve(n: number): void {
+    const need = this.length + n;
+    if (need <= this.buf.byteLength) return;
+    let size = this.buf.byteLength * 2;
+    while (size < need) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.length));
+    this.buf = next;
+    this.view = new DataView(next.buffer);
+  }
+
+  byte(b: number): void {
+    this.reserve(1);
+    this.buf[this.length++] = b;
+  }
+
   push(bytes: Uint8Array): void {
-    this.chunks.push(bytes);
+    this.reserve(bytes.byteLength);
+    this.buf.set(bytes, this.length);
     this.length += bytes.byteLength;
   }
 
-  /** A head with major type `major` and argument `value`, in the shortest form (§4.2.1). */
-  head(major: number, value: bigint | number): void {
-    const n = BigInt(value);
+  /** A head with major type `major` and argument `n` (0 ≤ n ≤ 2^53), in the shortest form (§4.2.1). */
+  head(major: number, n: number): void {
     const mt = major << 5;
-    if (n < 24n) this.push(Uint8Array.of(mt | Number(n)));
-    else if (n <= 0xffn) this.push(Uint8Array.of(mt | 24, Number(n)));
-    else if (n <= 0xffffn) {
-      const b = new Uint8Array(3);
-      b[0] = mt | 25;
-      new DataView(b.buffer).setUint16(1, Number(n));
-      this.push(b);
-    } else if (n <= 0xffff_ffffn) {
-      const b = new Uint8Array(5);
-      b[0] = mt | 26;
-      new DataView(b.buffer).setUint32(1, Number(n));
-      this.push(b);
+    this.reserve(9);
+    const at = this.length;
+    if (n < 24) {
+      this.buf[at] = mt | n;
+      this.length += 1;
+    } else if (n <= 0xff) {
+      this.buf[at] = mt | 24;
+      this.buf[at + 1] = n;
+      this.length += 2;
+    } else if (n <= 0xffff) {
+      this.buf[at] = mt | 25;
+      this.view.setUint16(at + 1, n);
+      this.length += 3;
+    } else if (n <= 0xffff_ffff) {
+      this.buf[at] = mt | 26;
+      this.view.setUint32(at + 1, n);
+      this.length += 5;
     } else {
-      const b = new Uint8Array(9);
-      b[0] = mt | 27;
-      new DataView(b.buffer).setBigUint64(1, n);
-      this.push(b);
+      this.buf[at] = mt | 27;
+      this.view.setUint32(at + 1, Math.floor(n / TWO_32));
+      this.view.setUint32(at + 5, n >>> 0);
+      this.length += 9;
     }
   }
 
-  bytes(): Uint8Array {
-    const out = new Uint8Array(this.length);
-    let at = 0;
-    for (const c of this.chunks) {
-      out.set(c, at);
-      at += c.byteLength;
+  /** A head whose argument may need all 64 bits. */
+  bigHead(major: number, n: bigint): void {
+    if (n <= BigInt(Number.MAX_SAFE_INTEGER)) {
+      this.head(major, Number(n));
+      return;
     }
-    return out;
+    this.reserve(9);
+    this.buf[this.length] = (major << 5) | 27;
+    this.view.setBigUint64(this.length + 1, n);
+    this.length += 9;
+  }
+
+  text(value: string): void {
+    // Short ASCII is the common case (keys, ids, contexts): written char by char, no encoder call.
+    if (value.length < 128 && this.ascii(value)) return;
+    const bytes = Buffer.byteLength(value, 'utf8');
+    this.head(3, bytes);
+    this.reserve(bytes);
+    utf8.encodeInto(value, this.buf.subarray(this.length, this.length + bytes));
+    this.length += bytes;
+  }
+
+  private ascii(value: string): boolean {
+    const start = this.length;
+    this.head(3, value.length);
+    this.reserve(value.length);
+    const buf = this.buf;
+    let at = this.length;
+    for (let i = 0; i < value.length; i++) {
+      const c = value.charCodeAt(i);
+      if (c >= 0x80) {
+        this.length = start;
+        return false;
+      }
+      buf[at++] = c;
+    }
+    this.length = at;
+    return true;
+  }
+
+  /** Bytes written from `from` on: a copy (map keys are encoded apart to be sorted). */
+  since(from: number): Uint8Array {
+    return this.buf.slice(from, this.length);
+  }
+
+  rewind(to: number): void {
+    this.length = to;
+  }
+
+  bytes(): Uint8Array {
+    return this.buf.slice(0, this.length);
   }
 }
 
 function compareBytes(a: Uint8Array, b: Uint8Array): number {
   const n = Math.min(a.byteLength, b.byteLength);
   for (let i = 0; i < n; i++) {
-    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    const d = (a[i] as number) - (b[i] as number);
     if (d !== 0) return d;
   }
   return a.byteLength - b.byteLength;
@@ -83,30 +154,61 @@ function isPlainObject(value: object): value is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-function writeInteger(w: Writer, n: bigint): void {
+function writeBigInteger(w: Writer, n: bigint): void {
   if (n >= 0n) {
     if (n > MAX_UINT64) throw new CanonicalCborError('integer does not fit in 64 bits');
-    w.head(0, n);
+    w.bigHead(0, n);
   } else {
     const m = -1n - n;
     if (m > MAX_UINT64) throw new CanonicalCborError('integer does not fit in 64 bits');
-    w.head(1, m);
+    w.bigHead(1, m);
   }
 }
 
-function writeMap(w: Writer, entries: Iterable<readonly [unknown, unknown]>, depth: number): void {
-  const encoded: [Uint8Array, Uint8Array][] = [];
-  for (const [k, v] of entries) encoded.push([encodeItem(k, depth + 1), encodeItem(v, depth + 1)]);
-  encoded.sort((a, b) => compareBytes(a[0], b[0]));
-  for (let i = 1; i < encoded.length; i++) {
-    const prev = encoded[i - 1];
-    const cur = encoded[i];
-    if (prev && cur && compareBytes(prev[0], cur[0]) === 0) throw new CanonicalCborError('duplicate map key');
+/** Encoded text keys, kept because the same few field names recur in every message. */
+const textKeyCache = new Map<string, Uint8Array>();
+const TEXT_KEY_CACHE_LIMIT = 4096;
+const CACHED_KEY_MAX_LENGTH = 64;
+const keyWriter = new Writer();
+
+function encodedKey(key: unknown, w: Writer, depth: number): Uint8Array {
+  if (typeof key === 'string' && key.length <= CACHED_KEY_MAX_LENGTH) {
+    const cached = textKeyCache.get(key);
+    if (cached) return cached;
+    keyWriter.rewind(0);
+    keyWriter.text(key);
+    const encoded = keyWriter.bytes();
+    if (textKeyCache.size < TEXT_KEY_CACHE_LIMIT) textKeyCache.set(key, encoded);
+    return encoded;
   }
-  w.head(5, encoded.length);
-  for (const [k, v] of encoded) {
-    w.push(k);
-    w.push(v);
+  // Any other key is encoded at the end of the output, copied out, and the output rewound.
+  const from = w.length;
+  write(w, key, depth);
+  const encoded = w.since(from);
+  w.rewind(from);
+  return encoded;
+}
+
+interface MapEntry {
+  readonly key: Uint8Array;
+  readonly value: unknown;
+}
+
+function byKey(a: MapEntry, b: MapEntry): number {
+  return compareBytes(a.key, b.key);
+}
+
+function writeEntries(w: Writer, entries: MapEntry[], depth: number): void {
+  entries.sort(byKey);
+  for (let i = 1; i < entries.length; i++) {
+    if (compareBytes((entries[i - 1] as MapEntry).key, (entries[i] as MapEntry).key) === 0) {
+      throw new CanonicalCborError('duplicate map key');
+    }
+  }
+  w.head(5, entries.length);
+  for (const entry of entries) {
+    w.push(entry.key);
+    write(w, entry.value, depth + 1);
   }
 }
 
@@ -117,19 +219,17 @@ function write(w: Writer, value: unknown, depth: number): void {
       if (!Number.isSafeInteger(value)) {
         throw new CanonicalCborError('only safe integers are encoded: floats are refused in canonical CBOR');
       }
-      writeInteger(w, BigInt(value));
+      if (value >= 0) w.head(0, value);
+      else w.head(1, -1 - value);
       return;
     case 'bigint':
-      writeInteger(w, value);
+      writeBigInteger(w, value);
       return;
-    case 'string': {
-      const bytes = utf8.encode(value);
-      w.head(3, bytes.byteLength);
-      w.push(bytes);
+    case 'string':
+      w.text(value);
       return;
-    }
     case 'boolean':
-      w.push(Uint8Array.of(value ? 0xf5 : 0xf4));
+      w.byte(value ? 0xf5 : 0xf4);
       return;
     case 'object':
       break;
@@ -137,35 +237,35 @@ function write(w: Writer, value: unknown, depth: number): void {
       throw new CanonicalCborError(`a ${typeof value} has no canonical CBOR encoding`);
   }
   if (value === null) {
-    w.push(Uint8Array.of(0xf6));
+    w.byte(0xf6);
   } else if (value instanceof Uint8Array) {
     w.head(2, value.byteLength);
-    w.push(new Uint8Array(value));
+    w.push(value);
   } else if (Array.isArray(value)) {
     w.head(4, value.length);
     for (const item of value) write(w, item, depth + 1);
   } else if (value instanceof Map) {
-    writeMap(w, value, depth);
+    const entries: MapEntry[] = [];
+    for (const [k, v] of value) entries.push({ key: encodedKey(k, w, depth + 1), value: v });
+    writeEntries(w, entries, depth);
   } else if (isPlainObject(value)) {
-    writeMap(
-      w,
-      Object.entries(value).filter(([, v]) => v !== undefined),
-      depth,
-    );
+    const entries: MapEntry[] = [];
+    for (const k in value) {
+      if (!Object.hasOwn(value, k)) continue;
+      const v = value[k];
+      if (v !== undefined) entries.push({ key: encodedKey(k, w, depth + 1), value: v });
+    }
+    writeEntries(w, entries, depth);
   } else {
     throw new CanonicalCborError('only plain objects, Maps, arrays and Uint8Arrays are encoded');
   }
 }
 
-function encodeItem(value: unknown, depth: number): Uint8Array {
-  const w = new Writer();
-  write(w, value, depth);
-  return w.bytes();
-}
-
 /** Encodes `value` deterministically (RFC 8949 §4.2.1). Throws `CanonicalCborError` for unencodable values. */
 export function encodeCanonicalCbor(value: unknown): Uint8Array {
-  return encodeItem(value, 0);
+  const w = new Writer();
+  write(w, value, 0);
+  return w.bytes();
 }
 
 /**
