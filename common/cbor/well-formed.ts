@@ -47,6 +47,85 @@ interface Head {
   readonly next: number;
 }
 
+/** Maps up to this size find duplicate keys by comparing bytes pairwise: no allocation per key. */
+const PAIRWISE_KEYS = 16;
+
+/**
+ * The keys of one map so far, to refuse duplicates. Keys equal in value are equal whatever their encoding (e.g.
+ * `0x01` and `0x18 0x01`): integers compare by value, definite strings by major type and content, anything else
+ * by its encoded bytes.
+ */
+class MapKeys {
+  private readonly spans: number[] = [];
+  private identities: Set<string> | undefined;
+
+  add(bytes: Uint8Array, head: Head, start: number, end: number): boolean {
+    // Integers: [major, value]; definite strings: [major + 8, content start, end]; else [16, start, end].
+    let kind: number;
+    let a: number;
+    let b: number;
+    if (head.major <= 1) {
+      if (typeof head.value === 'bigint') return this.addIdentity(bytes, `${head.major}:${head.value}`);
+      kind = head.major;
+      a = head.value;
+      b = 0;
+    } else if ((head.major === 2 || head.major === 3) && !head.indefinite) {
+      kind = head.major + 8;
+      a = head.next;
+      b = end;
+    } else {
+      kind = 16;
+      a = start;
+      b = end;
+    }
+    if (this.identities) return this.addIdentity(bytes, identityOf(bytes, kind, a, b));
+    const spans = this.spans;
+    for (let i = 0; i < spans.length; i += 3) {
+      if (spans[i] !== kind) continue;
+      if (
+        kind <= 1
+          ? spans[i + 1] === a
+          : sameBytes(bytes, spans[i + 1] as number, spans[i + 2] as number, a, b)
+      ) {
+        return false;
+      }
+    }
+    spans.push(kind, a, b);
+    if (spans.length / 3 > PAIRWISE_KEYS) this.identitiesOf(bytes);
+    return true;
+  }
+
+  private addIdentity(bytes: Uint8Array, identity: string): boolean {
+    const identities = this.identitiesOf(bytes);
+    if (identities.has(identity)) return false;
+    identities.add(identity);
+    return true;
+  }
+
+  /** Switches to a set of identities, holding every key seen so far. */
+  private identitiesOf(bytes: Uint8Array): Set<string> {
+    if (this.identities) return this.identities;
+    const identities = new Set<string>();
+    const spans = this.spans;
+    for (let i = 0; i < spans.length; i += 3) {
+      identities.add(identityOf(bytes, spans[i] as number, spans[i + 1] as number, spans[i + 2] as number));
+    }
+    this.identities = identities;
+    return identities;
+  }
+}
+
+function identityOf(bytes: Uint8Array, kind: number, a: number, b: number): string {
+  if (kind <= 1) return `${kind}:${a}`;
+  return `${kind}:${Buffer.from(bytes.buffer, bytes.byteOffset + a, b - a).toString('hex')}`;
+}
+
+function sameBytes(bytes: Uint8Array, a0: number, a1: number, b0: number, b1: number): boolean {
+  if (a1 - a0 !== b1 - b0) return false;
+  for (let i = 0; i < a1 - a0; i++) if (bytes[a0 + i] !== bytes[b0 + i]) return false;
+  return true;
+}
+
 class Scanner {
   private readonly maxDepth: number;
   private readonly allowedTags: ReadonlySet<number>;
@@ -164,33 +243,19 @@ class Scanner {
   }
 
   private map(head: Head, pos: number, depth: number): number {
-    const seen = new Set<string>();
+    const keys = new MapKeys();
     let at = head.next;
-    const entry = (): void => {
+    const count = head.indefinite ? Number.POSITIVE_INFINITY : this.lengthOf(head, pos);
+    for (let i = 0; i < count; i++) {
+      if (head.indefinite && this.byteAt(at) === 0xff) return at + 1;
       const keyStart = at;
       at = this.item(at, depth + 1);
-      const identity = this.keyIdentity(keyStart, at);
-      if (seen.has(identity)) throw new CborFormatError('duplicate map key', keyStart);
-      seen.add(identity);
+      if (!keys.add(this.bytes, this.readHead(keyStart), keyStart, at)) {
+        throw new CborFormatError('duplicate map key', keyStart);
+      }
       at = this.item(at, depth + 1);
-    };
-    if (head.indefinite) {
-      while (this.byteAt(at) !== 0xff) entry();
-      return at + 1;
     }
-    const count = this.lengthOf(head, pos);
-    for (let i = 0; i < count; i++) entry();
     return at;
-  }
-
-  /** Keys equal in value are equal whatever their encoding (e.g. `0x01` and `0x18 0x01`). */
-  private keyIdentity(start: number, end: number): string {
-    const head = this.readHead(start);
-    if (head.major <= 1) return `${head.major}:${head.value}`;
-    if ((head.major === 2 || head.major === 3) && !head.indefinite) {
-      return `${head.major}:${Buffer.from(this.bytes.subarray(head.next, end)).toString('hex')}`;
-    }
-    return `raw:${Buffer.from(this.bytes.subarray(start, end)).toString('hex')}`;
   }
 
   private simple(head: Head, pos: number): number {
