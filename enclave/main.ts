@@ -5,10 +5,12 @@
  * `--list-functions` prints the function library with the measurements of this exact build, for manifests.
  */
 import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NitroMpcError } from '../common/errors.js';
 import { connectSealedStore, type SealedStore } from '../protocol/store/index.js';
 import { listFunctions } from './functions/index.js';
+import { InputOpenerPool, isInputOpenerThread, runInputOpenerWorker } from './input-openers/index.js';
 import { EnclaveKmsClient } from './kms/index.js';
 import { type Nsm, openNsmDevice } from './nsm/index.js';
 import { obtainSealKey } from './persistence/index.js';
@@ -36,6 +38,8 @@ interface EnclaveConfig {
    * the seal key to this image only. Absent: sessions live in memory and end with the process.
    */
   readonly persistence: { readonly store: string; readonly sealKeyId: string } | undefined;
+  /** Worker threads that open inputs (`NITRO_MPC_INPUT_OPENERS`; default: one per vCPU but the main thread's). */
+  readonly inputOpeners: number;
 }
 
 function readConfig(env: NodeJS.ProcessEnv): EnclaveConfig {
@@ -52,7 +56,13 @@ function readConfig(env: NodeJS.ProcessEnv): EnclaveConfig {
   if ((store === undefined) !== (sealKeyId === undefined)) {
     throw new Error('sealed persistence needs both NITRO_MPC_STORE and NITRO_MPC_SEAL_KEY_ID (or neither)');
   }
+  const openers = env['NITRO_MPC_INPUT_OPENERS'];
+  const inputOpeners = openers === undefined || openers === '' ? availableParallelism() - 1 : Number(openers);
+  if (!Number.isSafeInteger(inputOpeners) || inputOpeners < 0 || inputOpeners > 64) {
+    throw new Error(`NITRO_MPC_INPUT_OPENERS must be a whole number from 0 to 64, not "${openers}"`);
+  }
   return {
+    inputOpeners,
     persistence: store && sealKeyId ? { store, sealKeyId } : undefined,
     listen: env['NITRO_MPC_LISTEN'] ?? `vsock://any:${port}`,
     simStateDir: env['NITRO_MPC_SIM_STATE_DIR'] || undefined,
@@ -109,8 +119,18 @@ async function main(): Promise<void> {
     store = await connectStore(config.persistence.store);
     sealKey = await obtainSealKey(store, kms, config.persistence.sealKeyId);
   }
+  // The bundle is its own workers' entry point (one file to measure); they open inputs off the main thread.
+  const openers =
+    config.inputOpeners > 0
+      ? new InputOpenerPool({
+          size: config.inputOpeners,
+          entry: new URL(import.meta.url),
+          onWorkerLost: (reason) => log(`${reason}; replacing it`),
+        })
+      : undefined;
   const service = new SessionService({
     now: Date.now,
+    ...(openers ? { openInput: openers.open.bind(openers) } : {}),
     attest: (userData, nonce) => nsm.attest({ userData, ...(nonce === undefined ? {} : { nonce }) }),
     ...(kms ? { kmsDecrypt: async (request) => (await kms.decrypt(request)).plaintext } : {}),
     ...(store && sealKey
@@ -139,12 +159,13 @@ async function main(): Promise<void> {
   });
   log(
     `ready: NSM ${description.moduleId}, serving sessions${kms ? ', KMS-mode inputs enabled' : ''}` +
-      `${store ? ', sealed persistence on' : ''}`,
+      `${store ? ', sealed persistence on' : ''}, ${openers?.size ?? 0} input opener thread(s)`,
   );
   const stop = async (signal: string) => {
     log(`${signal}: ${store ? 'sessions stay sealed in the store' : 'destroying sessions'}; stopping`);
     await server.close();
     await service.close();
+    await openers?.close();
     await store?.close();
     kms?.close();
     await nsm.close();
@@ -171,9 +192,11 @@ async function connectStore(address: string): Promise<SealedStore> {
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `nitro-mpc enclave failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
-  );
-  process.exitCode = 1;
-});
+if (isInputOpenerThread()) runInputOpenerWorker();
+else
+  main().catch((error: unknown) => {
+    process.stderr.write(
+      `nitro-mpc enclave failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    process.exitCode = 1;
+  });

@@ -15,15 +15,18 @@ import {
   type InputBinding,
   type InputChunk,
   type InputCommitment,
+  type InputOpeningKeys,
   type InputStreamHeader,
   InputStreamOpener,
   importHpkePrivateKey,
   importSigningPrivateKey,
+  inputOpeningKeysOf,
   type KmsInput,
   type Manifest,
   type ManifestApproval,
   type ManifestInput,
-  openInput,
+  type OpenedInput,
+  openInputWithKeys,
   openKmsInput,
   ProtocolError,
   type RequestAuth,
@@ -74,6 +77,15 @@ export interface SessionEnvironment {
   attest(userData: Uint8Array, nonce?: Uint8Array): Promise<Uint8Array>;
   /** Absent when the enclave has no KMS connection: KMS-mode inputs are then refused. */
   readonly kmsDecrypt?: KmsDecrypt;
+  /**
+   * Checks and opens a single HPKE envelope (`openInputWithKeys`, on this thread when absent): the enclave hands
+   * it to its worker threads (`InputOpenerPool`), as it is most of an input's CPU.
+   */
+  readonly openInput?: (
+    envelope: unknown,
+    keys: InputOpeningKeys,
+    expected: InputBinding,
+  ) => Promise<OpenedInput>;
   /**
    * Sealed persistence: each change is sealed under `sealKey` and made durable in the parent's store before it is
    * acknowledged. Absent: sessions live in memory only and end with the process.
@@ -526,12 +538,8 @@ export class Session {
     if (kept) return this.keepFirst(kept);
     const hpke = this.hpke;
     if (!hpke) throw new SessionError('SESSION_DESTROYED', 'this session was destroyed');
-    const opened = await openInput(
-      envelope,
-      hpke.privateKey,
-      binding,
-      this.party(binding.partyId).signingKey,
-    );
+    const keys = inputOpeningKeysOf(hpke.privateKey, this.party(binding.partyId).signingKey);
+    const opened = await (this.env.openInput ?? openInputWithKeys)(envelope, keys, binding);
     // Admission again: the window may have closed, or another submission landed, while HPKE ran.
     const again = this.admit(binding);
     if (again.kept) {

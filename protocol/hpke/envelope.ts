@@ -5,9 +5,22 @@ import { CONTEXTS } from '../codec/contexts.js';
 import { bytesSchema, parseWith } from '../codec/schema.js';
 import { ProtocolError } from '../errors.js';
 import type { SigningPublicKey } from '../signing/keys.js';
-import { assertProtocolSignature, SIGNATURE_BYTES, signProtocolValue } from '../signing/signatures.js';
+import {
+  assertProtocolSignature,
+  type ImportedSigningKey,
+  importedSigningKeyOf,
+  SIGNATURE_BYTES,
+  signProtocolValue,
+} from '../signing/signatures.js';
 import { assertBindingMatches, type InputBinding, inputBindingSchema, inputInfo } from './binding.js';
-import { type HpkePrivateKey, type HpkePublicKey, importHpkePublicKey, recipientKeyPairOf } from './keys.js';
+import {
+  type HpkePrivateKey,
+  type HpkePublicKey,
+  importHpkePublicKey,
+  type RecipientKeys,
+  recipientKeyPairFrom,
+  recipientKeysOf,
+} from './keys.js';
 import {
   cipherSuiteFor,
   HPKE_ENC_BYTES,
@@ -83,19 +96,45 @@ export async function openInput(
   expected: InputBinding,
   senderPublicKey: SigningPublicKey,
 ): Promise<OpenedInput> {
+  return await openInputWithKeys(
+    envelope,
+    inputOpeningKeysOf(recipientPrivateKey, senderPublicKey),
+    expected,
+  );
+}
+
+/** The keys that open one party's envelopes, imported: node `KeyObject`s, which worker threads can be handed. */
+export interface InputOpeningKeys {
+  readonly recipient: RecipientKeys;
+  readonly sender: ImportedSigningKey;
+}
+
+export function inputOpeningKeysOf(
+  recipientPrivateKey: HpkePrivateKey,
+  senderPublicKey: SigningPublicKey,
+): InputOpeningKeys {
+  return { recipient: recipientKeysOf(recipientPrivateKey), sender: importedSigningKeyOf(senderPublicKey) };
+}
+
+/** `openInput` with keys imported beforehand (by `inputOpeningKeysOf`, possibly on another thread). */
+export async function openInputWithKeys(
+  envelope: unknown,
+  keys: InputOpeningKeys,
+  expected: InputBinding,
+): Promise<OpenedInput> {
   const parsed = parseWith(inputEnvelopeSchema, envelope, 'MESSAGE_INVALID', 'input envelope');
   assertProtocolSignature(
     CONTEXTS.inputEnvelope,
     unsigned(parsed),
     parsed.signature,
-    senderPublicKey,
+    keys.sender,
     'input envelope',
   );
   assertBindingMatches(parsed, expected, 'input envelope');
   let plaintext: Uint8Array;
   try {
     const recipient = await cipherSuiteFor(parsed.suite).createRecipientContext({
-      recipientKey: recipientKeyPairOf(recipientPrivateKey),
+      recipientKey: recipientKeyPairFrom(keys.recipient),
       enc: parsed.enc,
       info: inputInfo(expected, 'single'),
     });

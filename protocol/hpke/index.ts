@@ -8,11 +8,14 @@ export {
 } from './binding.js';
 export {
   type InputEnvelope,
+  type InputOpeningKeys,
   inputCommitment,
   inputEnvelopeSchema,
+  inputOpeningKeysOf,
   MAX_ENVELOPE_PLAINTEXT_BYTES,
   type OpenedInput,
   openInput,
+  openInputWithKeys,
   type SealInputParams,
   sealInput,
 } from './envelope.js';
@@ -25,7 +28,10 @@ export {
   hpkePublicKeySchema,
   importHpkePrivateKey,
   importHpkePublicKey,
+  type RecipientKeys,
+  recipientKeyPairFrom,
   recipientKeyPairOf,
+  recipientKeysOf,
 } from './keys.js';
 export {
   type InputChunk,

@@ -1,8 +1,8 @@
-import { webcrypto } from 'node:crypto';
+import { type KeyObject, webcrypto } from 'node:crypto';
 import { z } from 'zod';
 import { base64Schema } from '../codec/schema.js';
 import { ProtocolError } from '../errors.js';
-import { nodeX25519KeyPair, nodeX25519PublicKey } from './node-x25519.js';
+import { NodeX25519Key, nodeX25519KeyPair, nodeX25519PublicKey } from './node-x25519.js';
 import { HPKE_ENC_BYTES, x25519Kem } from './suites.js';
 
 /** An HPKE public key in its canonical form: the raw 32-byte X25519 key as canonical base64. */
@@ -84,4 +84,28 @@ export function recipientKeyPairOf(privateKey: HpkePrivateKey): webcrypto.Crypto
     recipientPairs.set(privateKey, pair);
   }
   return pair;
+}
+
+/** A recipient key pair as node `KeyObject`s and raw public bytes: what a worker thread can be handed (cloned). */
+export interface RecipientKeys {
+  readonly privateKey: KeyObject;
+  readonly publicKey: KeyObject;
+  readonly publicRaw: Uint8Array;
+}
+
+/** The node keys of `privateKey`'s pair (computed once per private key). */
+export function recipientKeysOf(privateKey: HpkePrivateKey): RecipientKeys {
+  const { privateKey: secret, publicKey } = recipientKeyPairOf(privateKey);
+  if (!(secret instanceof NodeX25519Key) || !(publicKey instanceof NodeX25519Key) || !publicKey.raw) {
+    throw new TypeError('recipient key pair is not held as node keys');
+  }
+  return { privateKey: secret.keyObject, publicKey: publicKey.keyObject, publicRaw: publicKey.raw };
+}
+
+/** The pair for the fast suites, from keys handed over by `recipientKeysOf` (e.g. in a worker thread). */
+export function recipientKeyPairFrom(keys: RecipientKeys): webcrypto.CryptoKeyPair {
+  return {
+    privateKey: new NodeX25519Key('private', keys.privateKey),
+    publicKey: new NodeX25519Key('public', keys.publicKey, keys.publicRaw),
+  };
 }

@@ -12,6 +12,8 @@ export {
 } from './keys.js';
 export {
   assertProtocolSignature,
+  type ImportedSigningKey,
+  importedSigningKeyOf,
   SIGNATURE_BYTES,
   signProtocolValue,
   verifyProtocolSignature,

@@ -1,7 +1,12 @@
 import { type KeyObject, sign, verify } from 'node:crypto';
 import { toBeSigned } from '../codec/canonical.js';
 import { ProtocolError } from '../errors.js';
-import { importSigningPublicKey, type SigningPublicKey, signingPublicKeyOf } from './keys.js';
+import {
+  importSigningPublicKey,
+  type SigningAlgorithm,
+  type SigningPublicKey,
+  signingPublicKeyOf,
+} from './keys.js';
 
 export const SIGNATURE_BYTES = 64;
 
@@ -16,20 +21,31 @@ export function signProtocolValue(context: string, body: unknown, privateKey: Ke
   return new Uint8Array(signature);
 }
 
+/** A signing public key already imported and checked (`importSigningPublicKey`): clonable to worker threads. */
+export interface ImportedSigningKey {
+  readonly alg: SigningAlgorithm;
+  readonly key: KeyObject;
+}
+
+/** The imported form of `publicKey` (imports are cached). A bad key is `KEY_INVALID`. */
+export function importedSigningKeyOf(publicKey: SigningPublicKey): ImportedSigningKey {
+  return { alg: publicKey.alg, key: importSigningPublicKey(publicKey) };
+}
+
 /** True when `signature` is `publicKey`'s over canonical CBOR of [context, body]. A bad key is `KEY_INVALID`. */
 export function verifyProtocolSignature(
   context: string,
   body: unknown,
   signature: Uint8Array,
-  publicKey: SigningPublicKey,
+  publicKey: SigningPublicKey | ImportedSigningKey,
 ): boolean {
-  const key = importSigningPublicKey(publicKey);
+  const imported = 'key' in publicKey ? publicKey : importedSigningKeyOf(publicKey);
   if (signature.byteLength !== SIGNATURE_BYTES) return false;
   const data = toBeSigned(context, body);
   try {
-    return publicKey.alg === 'Ed25519'
-      ? verify(null, data, key, signature)
-      : verify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, signature);
+    return imported.alg === 'Ed25519'
+      ? verify(null, data, imported.key, signature)
+      : verify('sha256', data, { key: imported.key, dsaEncoding: 'ieee-p1363' }, signature);
   } catch {
     return false;
   }
@@ -40,7 +56,7 @@ export function assertProtocolSignature(
   context: string,
   body: unknown,
   signature: Uint8Array,
-  publicKey: SigningPublicKey,
+  publicKey: SigningPublicKey | ImportedSigningKey,
   what: string,
 ): void {
   if (!verifyProtocolSignature(context, body, signature, publicKey)) {

@@ -1,0 +1,24 @@
+import type { InputBinding, InputOpeningKeys } from '../../protocol/index.js';
+
+/** Marks the enclave bundle's worker threads that open inputs (the bundle is their entry point too). */
+export const INPUT_OPENER_ROLE = 'nitro-mpc/input-opener';
+
+/** Main thread → worker: one envelope to check and open. Keys are `KeyObject`s, which threads can be handed. */
+export interface OpenRequest {
+  readonly id: number;
+  readonly envelope: unknown;
+  readonly keys: InputOpeningKeys;
+  readonly expected: InputBinding;
+}
+
+/** Why a worker refused an envelope: a coded error crosses as its code, message and details. */
+export interface OpenFailure {
+  readonly code: string | undefined;
+  readonly message: string;
+  readonly details: Readonly<Record<string, unknown>> | undefined;
+}
+
+/** Worker → main thread. The plaintext's buffer is transferred, not copied: no copy is left in the worker. */
+export type OpenReply =
+  | { readonly id: number; readonly plaintext: Uint8Array; readonly commitment: Uint8Array }
+  | { readonly id: number; readonly failure: OpenFailure };

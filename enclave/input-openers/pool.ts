@@ -1,0 +1,133 @@
+import { Worker } from 'node:worker_threads';
+import {
+  type InputBinding,
+  type InputOpeningKeys,
+  type OpenedInput,
+  openInputWithKeys,
+  PROTOCOL_ERROR_CODES,
+  ProtocolError,
+  type ProtocolErrorCode,
+} from '../../protocol/index.js';
+import { InputOpenerError } from './errors.js';
+import { INPUT_OPENER_ROLE, type OpenFailure, type OpenReply, type OpenRequest } from './messages.js';
+
+export interface InputOpenerPoolOptions {
+  /** Worker threads: the enclave's vCPUs beyond the one its main thread (framing, sessions) uses. */
+  readonly size: number;
+  /** The script each worker runs; it must call `runInputOpenerWorker` when `isInputOpenerThread()`. */
+  readonly entry: URL;
+  /** Node options for the workers (tests run TypeScript entries with `--import tsx`). */
+  readonly execArgv?: readonly string[];
+  /** Told when a worker stops unexpectedly (it is replaced; what it held is refused with a code). */
+  readonly onWorkerLost?: (reason: string) => void;
+}
+
+interface Pending {
+  readonly resolve: (opened: OpenedInput) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+interface Slot {
+  readonly worker: Worker;
+  readonly pending: Map<number, Pending>;
+  answered: boolean;
+}
+
+/** A worker that never answered is failing at start: after this many in a row, open on the main thread instead. */
+const MAX_FAILED_STARTS = 3;
+
+const protocolCodes: ReadonlySet<string> = new Set(PROTOCOL_ERROR_CODES);
+
+function errorOf(failure: OpenFailure): Error {
+  if (failure.code !== undefined && protocolCodes.has(failure.code)) {
+    return new ProtocolError(failure.code as ProtocolErrorCode, failure.message, {
+      ...(failure.details === undefined ? {} : { details: failure.details }),
+    });
+  }
+  return new InputOpenerError('INPUT_OPENER_FAILED', failure.message);
+}
+
+/**
+ * Checks and opens single-envelope inputs (schema, Ed25519/ES256 signature, binding, HPKE open, commitment) on
+ * worker threads: that is most of an input's CPU, and the main thread, which frames requests and runs sessions,
+ * would otherwise be the one core doing it. Results come back in any order; each caller gets its own.
+ */
+export class InputOpenerPool {
+  private readonly slots: Slot[] = [];
+  private nextId = 0;
+  private failedStarts = 0;
+  private closed = false;
+
+  constructor(private readonly options: InputOpenerPoolOptions) {
+    for (let i = 0; i < options.size; i++) this.spawn();
+  }
+
+  get size(): number {
+    return this.slots.length;
+  }
+
+  async open(envelope: unknown, keys: InputOpeningKeys, expected: InputBinding): Promise<OpenedInput> {
+    const slot = this.leastBusy();
+    // No worker (closed, or workers cannot start): the same check, on this thread.
+    if (!slot) return await openInputWithKeys(envelope, keys, expected);
+    const id = this.nextId++;
+    const request: OpenRequest = { id, envelope, keys, expected };
+    return await new Promise<OpenedInput>((resolve, reject) => {
+      slot.pending.set(id, { resolve, reject });
+      slot.worker.postMessage(request);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const slots = this.slots.splice(0);
+    await Promise.all(slots.map((slot) => slot.worker.terminate()));
+    for (const slot of slots) this.fail(slot, 'the enclave is stopping');
+  }
+
+  private leastBusy(): Slot | undefined {
+    let best: Slot | undefined;
+    for (const slot of this.slots) if (!best || slot.pending.size < best.pending.size) best = slot;
+    return best;
+  }
+
+  private spawn(): void {
+    const worker = new Worker(this.options.entry, {
+      workerData: { role: INPUT_OPENER_ROLE },
+      execArgv: [...(this.options.execArgv ?? [])],
+    });
+    const slot: Slot = { worker, pending: new Map(), answered: false };
+    worker.on('message', (reply: OpenReply) => this.settle(slot, reply));
+    worker.on('error', (error) => this.lose(slot, `input opener failed: ${error.message}`));
+    worker.on('exit', (code) => this.lose(slot, `input opener exited with code ${code}`));
+    this.slots.push(slot);
+  }
+
+  private settle(slot: Slot, reply: OpenReply): void {
+    const pending = slot.pending.get(reply.id);
+    if (!pending) return;
+    slot.pending.delete(reply.id);
+    slot.answered = true;
+    this.failedStarts = 0;
+    if ('failure' in reply) pending.reject(errorOf(reply.failure));
+    else pending.resolve({ plaintext: reply.plaintext, commitment: reply.commitment });
+  }
+
+  private lose(slot: Slot, reason: string): void {
+    const index = this.slots.indexOf(slot);
+    if (index < 0) return;
+    this.slots.splice(index, 1);
+    this.fail(slot, 'the thread opening this input stopped: nothing was kept, send it again');
+    if (this.closed) return;
+    this.options.onWorkerLost?.(reason);
+    if (!slot.answered) this.failedStarts += 1;
+    if (this.failedStarts < MAX_FAILED_STARTS) this.spawn();
+  }
+
+  private fail(slot: Slot, message: string): void {
+    for (const pending of slot.pending.values()) {
+      pending.reject(new InputOpenerError('INPUT_OPENER_FAILED', message));
+    }
+    slot.pending.clear();
+  }
+}

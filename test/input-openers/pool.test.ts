@@ -1,0 +1,146 @@
+import { randomBytes } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { encodeCbor } from '../../common/cbor/index.js';
+import { InputOpenerError, InputOpenerPool } from '../../enclave/input-openers/index.js';
+import {
+  CONTEXTS,
+  generateHpkeKeyPair,
+  generateSigningKeyPair,
+  type InputBinding,
+  type InputEnvelope,
+  inputOpeningKeysOf,
+  openInputWithKeys,
+  sealInput,
+  signProtocolValue,
+} from '../../protocol/index.js';
+
+const entry = (name: string) => new URL(`./${name}`, import.meta.url);
+const execArgv: string[] = [];
+
+const party = generateSigningKeyPair('Ed25519');
+const session = await generateHpkeKeyPair();
+const keys = inputOpeningKeysOf(session.privateKey, party.publicKey);
+const sessionId = new Uint8Array(randomBytes(32));
+const binding = (i: number): InputBinding => ({
+  sessionId,
+  inputName: `in-${i}`,
+  partyId: 'alice',
+  round: 1,
+});
+
+async function sealed(i: number, value: unknown = [i]): Promise<InputEnvelope> {
+  return await sealInput({
+    ...binding(i),
+    plaintext: encodeCbor(value),
+    recipientPublicKey: session.publicKey,
+    senderSigningKey: party.privateKey,
+  });
+}
+
+const flipped = (bytes: Uint8Array) => bytes.map((b, i) => (i === 0 ? b ^ 1 : b));
+
+/** The party signing an envelope it altered: it passes the signature check and must fail HPKE. */
+function resigned(envelope: InputEnvelope): InputEnvelope {
+  const { signature: _old, ...body } = envelope;
+  return { ...body, signature: signProtocolValue(CONTEXTS.inputEnvelope, body, party.privateKey) };
+}
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return 'resolved';
+  } catch (error) {
+    return `${(error as Error).constructor.name}:${(error as { code?: string }).code}`;
+  }
+}
+
+const pools: InputOpenerPool[] = [];
+function startPool(size: number, name = 'opener-entry.mjs', lost?: string[]): InputOpenerPool {
+  const pool = new InputOpenerPool({
+    size,
+    entry: entry(name),
+    execArgv,
+    ...(lost ? { onWorkerLost: (reason) => lost.push(reason) } : {}),
+  });
+  pools.push(pool);
+  return pool;
+}
+
+afterEach(async () => {
+  await Promise.all(pools.splice(0).map((pool) => pool.close()));
+});
+
+describe('InputOpenerPool', () => {
+  it('opens on worker threads exactly what opening on this thread gives, each caller its own input', async () => {
+    const pool = startPool(2);
+    const envelopes = await Promise.all(Array.from({ length: 200 }, (_, i) => sealed(i)));
+    const opened = await Promise.all(envelopes.map((envelope, i) => pool.open(envelope, keys, binding(i))));
+    for (const [i, envelope] of envelopes.entries()) {
+      const inline = await openInputWithKeys(envelope, keys, binding(i));
+      expect(opened[i]?.plaintext).toEqual(inline.plaintext);
+      expect(opened[i]?.commitment).toEqual(inline.commitment);
+      expect(opened[i]?.plaintext).toEqual(encodeCbor([i]));
+    }
+  });
+
+  it('refuses bad envelopes with the codes opening on this thread gives', async () => {
+    const pool = startPool(1);
+    const good = await sealed(1);
+    const cases: [string, unknown, InputBinding][] = [
+      ['forged signature', { ...good, signature: new Uint8Array(64) }, binding(1)],
+      ['other binding', good, binding(2)],
+      [
+        'tampered ciphertext, signed again',
+        resigned({ ...good, ciphertext: flipped(good.ciphertext) }),
+        binding(1),
+      ],
+      ['not an envelope', { v: 2 }, binding(1)],
+    ];
+    for (const [, envelope, expected] of cases) {
+      const viaPool = await codeOf(pool.open(envelope, keys, expected));
+      expect(viaPool).toBe(await codeOf(openInputWithKeys(envelope, keys, expected)));
+      expect(viaPool).toMatch(
+        /^ProtocolError:(SIGNATURE_INVALID|BINDING_MISMATCH|HPKE_OPEN_FAILED|MESSAGE_INVALID)$/,
+      );
+    }
+    // The codes seen, one per case, in order.
+    const codes = await Promise.all(cases.map(([, e, b]) => codeOf(pool.open(e, keys, b))));
+    expect(codes).toEqual([
+      'ProtocolError:SIGNATURE_INVALID',
+      'ProtocolError:BINDING_MISMATCH',
+      'ProtocolError:HPKE_OPEN_FAILED',
+      'ProtocolError:MESSAGE_INVALID',
+    ]);
+    expect(await pool.open(good, keys, binding(1))).toBeDefined();
+  });
+
+  it('refuses what a lost worker held with INPUT_OPENER_FAILED, replaces it, and opens on this thread when workers keep failing', async () => {
+    const lost: string[] = [];
+    const pool = startPool(1, 'failing-entry.mjs', lost);
+    const envelope = await sealed(7);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const refused = await pool.open(envelope, keys, binding(7)).catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(InputOpenerError);
+      expect((refused as InputOpenerError).code).toBe('INPUT_OPENER_FAILED');
+    }
+    expect(lost).toHaveLength(3);
+    expect(lost[0]).toMatch(/exited with code 3/);
+    expect(pool.size).toBe(0);
+    const opened = await pool.open(envelope, keys, binding(7));
+    expect(opened.plaintext).toEqual(encodeCbor([7]));
+  });
+
+  it('hands the plaintext over without leaving the worker a copy to share: the buffer is its own', async () => {
+    const pool = startPool(1);
+    const opened = await pool.open(await sealed(3, 'x'.repeat(1000)), keys, binding(3));
+    expect(opened.plaintext.byteOffset).toBe(0);
+    expect(opened.plaintext.buffer.byteLength).toBe(opened.plaintext.byteLength);
+  });
+
+  it('after close, opens on this thread', async () => {
+    const pool = startPool(1);
+    await pool.close();
+    expect(pool.size).toBe(0);
+    expect((await pool.open(await sealed(4), keys, binding(4))).plaintext).toEqual(encodeCbor([4]));
+  });
+});
