@@ -105,7 +105,10 @@ interface PendingRequest {
 
 interface IncomingState {
   readonly upload: IncomingUpload | undefined;
-  readonly abort: AbortController;
+  /** Made when the handler first reads `signal` (most never do: an AbortController per request showed in profiles). */
+  abort: AbortController | undefined;
+  /** Why the connection was lost, for a signal first read after that. */
+  lost: TransportError | undefined;
   handlerDone: boolean;
   uploadDone: boolean;
 }
@@ -359,7 +362,8 @@ export class FrameChannel {
       : undefined;
     const state: IncomingState = {
       upload,
-      abort: new AbortController(),
+      abort: undefined,
+      lost: undefined,
       handlerDone: false,
       uploadDone: !hasUpload,
     };
@@ -371,7 +375,18 @@ export class FrameChannel {
     void Promise.resolve()
       .then(() => {
         if (!handler) throw new TransportError('TRANSPORT_CLOSED', 'this side serves no requests');
-        return handler({ id, body, upload, signal: state.abort.signal });
+        return handler({
+          id,
+          body,
+          upload,
+          get signal(): AbortSignal {
+            if (!state.abort) {
+              state.abort = new AbortController();
+              if (state.lost) state.abort.abort(state.lost);
+            }
+            return state.abort.signal;
+          },
+        });
       })
       .then(
         (response) => this.#writer.write({ type: 'response', id, body: response }),
@@ -549,7 +564,8 @@ export class FrameChannel {
       outcome === 'clean' ? new TransportError('TRANSPORT_CLOSED', 'the channel is closed') : outcome;
     for (const id of [...this.#pending.keys()]) this.#settle(id, undefined, error);
     for (const state of this.#incoming.values()) {
-      state.abort.abort(error);
+      state.lost = error;
+      state.abort?.abort(error);
       if (state.upload && !state.upload.destroyed) state.upload.destroy(error);
     }
     this.#incoming.clear();
