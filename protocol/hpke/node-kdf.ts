@@ -1,9 +1,15 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { HkdfSha256 } from '@hpke/core';
 
 type Bytes = ArrayBufferLike | ArrayBufferView;
 
 const HASH_BYTES = 32;
+const PSK_ID_HASH_LABEL = new TextEncoder().encode('psk_id_hash');
+
+/** Constant-time for equal lengths: the bytes compared may be secret (a shared secret). */
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.byteLength === b.byteLength && timingSafeEqual(a, b);
+}
 
 function view(input: Bytes): Uint8Array {
   return ArrayBuffer.isView(input)
@@ -30,8 +36,26 @@ function hmac(key: Uint8Array, ...parts: Uint8Array[]): Buffer {
  * imports a WebCrypto key and awaits one `subtle` call per HMAC, several per envelope, each a threadpool hop.
  */
 export class NodeHkdfSha256 extends HkdfSha256 {
+  /** `psk_id_hash` of the base mode: the same for every envelope (RFC 9180 §5.1, an empty `psk_id`). */
+  private emptyPskIdHash: { readonly ikm: Uint8Array; readonly prk: Buffer } | undefined;
+  /**
+   * The last PRK of `extractAndExpand`: the key schedule derives key, nonce and exporter secret from one
+   * (shared secret, ikm) pair, three calls in a row. Secret, so kept only until the current macrotask ends.
+   */
+  private lastPrk: { readonly salt: Uint8Array; readonly ikm: Uint8Array; readonly prk: Buffer } | undefined;
+
   override async extract(salt: Bytes, ikm: Bytes): Promise<ArrayBuffer> {
-    return ownedArrayBuffer(this.extractSync(salt, ikm));
+    const ikmBytes = view(ikm);
+    if (view(salt).byteLength === 0) {
+      this.emptyPskIdHash ??= this.pskIdHashOfEmptyPsk();
+      if (sameBytes(ikmBytes, this.emptyPskIdHash.ikm)) return ownedArrayBuffer(this.emptyPskIdHash.prk);
+    }
+    return ownedArrayBuffer(this.extractSync(salt, ikmBytes));
+  }
+
+  private pskIdHashOfEmptyPsk(): { ikm: Uint8Array; prk: Buffer } {
+    const ikm = this.buildLabeledIkm(PSK_ID_HASH_LABEL, new Uint8Array(0));
+    return { ikm, prk: this.extractSync(new Uint8Array(0), ikm) };
   }
 
   override async expand(prk: Bytes, info: Bytes, len: number): Promise<ArrayBuffer> {
@@ -39,12 +63,27 @@ export class NodeHkdfSha256 extends HkdfSha256 {
   }
 
   override async extractAndExpand(salt: Bytes, ikm: Bytes, info: Bytes, len: number): Promise<ArrayBuffer> {
-    const prk = this.extractSync(salt, ikm);
-    try {
-      return ownedArrayBuffer(this.expandSync(prk, view(info), len));
-    } finally {
-      prk.fill(0);
+    const saltBytes = view(salt);
+    const ikmBytes = view(ikm);
+    const last = this.lastPrk;
+    if (last && sameBytes(last.salt, saltBytes) && sameBytes(last.ikm, ikmBytes)) {
+      return ownedArrayBuffer(this.expandSync(last.prk, view(info), len));
     }
+    const prk = this.extractSync(saltBytes, ikmBytes);
+    this.forgetLastPrk();
+    this.lastPrk = { salt: saltBytes.slice(), ikm: ikmBytes.slice(), prk };
+    setImmediate(() => {
+      if (this.lastPrk?.prk === prk) this.forgetLastPrk();
+    });
+    return ownedArrayBuffer(this.expandSync(prk, view(info), len));
+  }
+
+  private forgetLastPrk(): void {
+    if (!this.lastPrk) return;
+    this.lastPrk.prk.fill(0);
+    this.lastPrk.salt.fill(0);
+    this.lastPrk.ikm.fill(0);
+    this.lastPrk = undefined;
   }
 
   private extractSync(salt: Bytes, ikm: Bytes): Buffer {
