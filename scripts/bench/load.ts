@@ -4,7 +4,8 @@
  * socket in the same run, so the ratio is the proxy's cost; then idle parties held through the proxy (each with
  * its own enclave connection) while a small session still completes, with both processes' memory.
  *
- * Knobs: LOAD_PARTIES (1000), LOAD_IDLE (10000), BENCH_ROUNDS (3 per path, interleaved), LOAD_PROXY_NOFILE.
+ * Knobs: LOAD_PARTIES (1000), LOAD_IDLE (10000), BENCH_ROUNDS (3 per path, interleaved), LOAD_WARMUP_ROUNDS (2,
+ * unmeasured, through the proxy), LOAD_PROXY_NOFILE.
  */
 import { loadavg } from 'node:os';
 import { generateHpkeKeyPair, generateSigningKeyPair } from '../../protocol/index.js';
@@ -18,6 +19,7 @@ import { footprint, openFileLimitOf, type ProcessFootprint } from './proc-status
 const PARTIES = Number(process.env['LOAD_PARTIES'] ?? 1000);
 const IDLE_TARGET = Number(process.env['LOAD_IDLE'] ?? 10_000);
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
+const WARMUP_ROUNDS = Number(process.env['LOAD_WARMUP_ROUNDS'] ?? 2);
 const TARGET_INPUTS_PER_SEC = 2000;
 /** Connections a party-side burst opens at once: the enclave's unix socket queues 128 before refusing. */
 const DIRECT_CONNECT_CONCURRENCY = 64;
@@ -128,6 +130,10 @@ try {
     footprint: { fresh, beforeIdle, withIdle, withIdleAfterSession },
   });
 
+  // Unmeasured rounds first: the enclave's hot path (its main thread's and each worker's) is compiled by then, as in a service that has been running
+  // (a fresh process's first thousand inputs run partly in the interpreter).
+  for (let w = 1; w <= WARMUP_ROUNDS; w++) await run('warmup', viaProxy, 0);
+
   const samples = { proxy: [] as RoundResult[], direct: [] as RoundResult[] };
   for (let r = 1; r <= ROUNDS; r++) {
     // Interleaved, alternating which goes first, so machine noise falls on both paths alike.
@@ -154,6 +160,7 @@ try {
     bench: 'load',
     parties: PARTIES,
     rounds: ROUNDS,
+    warmupRounds: WARMUP_ROUNDS,
     inputsPerSec: round(proxyRate),
     endToEndInputsPerSec: round(rate(samples.proxy, (r) => r.endToEndSeconds)),
     directInputsPerSec: round(directRate),
