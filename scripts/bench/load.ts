@@ -130,8 +130,8 @@ try {
     footprint: { fresh, beforeIdle, withIdle, withIdleAfterSession },
   });
 
-  // Unmeasured rounds first: the enclave's hot path (its main thread's and each worker's) is compiled by then, as in a service that has been running
-  // (a fresh process's first thousand inputs run partly in the interpreter).
+  // Unmeasured rounds first: by then the enclave's hot path (its main thread's and each worker's) is compiled, as
+  // in a service that has been running (a fresh process's first thousand inputs run partly in the interpreter).
   for (let w = 1; w <= WARMUP_ROUNDS; w++) await run('warmup', viaProxy, 0);
 
   const samples = { proxy: [] as RoundResult[], direct: [] as RoundResult[] };
