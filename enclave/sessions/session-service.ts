@@ -13,8 +13,13 @@ import { SessionError } from './errors.js';
 import { Session, type SessionEnvironment } from './session.js';
 
 export interface SessionServiceOptions extends SessionEnvironment {
-  /** Most sessions held at once; more are refused with `CAPACITY_EXCEEDED`. */
+  /** Most live (not destroyed) sessions at once; more are refused with `CAPACITY_EXCEEDED`. Default 1024. */
   readonly maxSessions?: number;
+  /**
+   * Destroyed sessions kept to answer `destroy` (their certificate again) and `status`; beyond this many the
+   * oldest are forgotten (then `SESSION_UNKNOWN`), so a long-running enclave's memory stays bounded. Default 1024.
+   */
+  readonly maxDestroyedSessions?: number;
   /** Told about each refusal (code only) and each internal failure, for logs and metrics; never given inputs. */
   readonly onEvent?: (event: { type: 'refused' | 'internal-error'; code: string; request: string }) => void;
 }
@@ -29,9 +34,29 @@ export class SessionService {
   /** Sessions whose stored state failed its checks at restore: every request for them gets that error. */
   private readonly unrestorable = new Map<string, NitroMpcError>();
   private readonly maxSessions: number;
+  private readonly maxDestroyedSessions: number;
 
   constructor(private readonly options: SessionServiceOptions) {
     this.maxSessions = options.maxSessions ?? 1024;
+    this.maxDestroyedSessions = options.maxDestroyedSessions ?? 1024;
+  }
+
+  /**
+   * Live sessions, after forgetting the oldest destroyed ones beyond the limit. Destroyed sessions do not count
+   * against `maxSessions`: they used to, so an enclave that had run 1,024 sessions refused every new one.
+   */
+  private liveSessionsAfterEviction(): number {
+    let live = 0;
+    const destroyed: string[] = [];
+    for (const [id, session] of this.sessions) {
+      if (session.phase === 'destroyed') destroyed.push(id);
+      else live += 1;
+    }
+    // Map order is creation order: the oldest destroyed sessions go first.
+    for (const id of destroyed.slice(0, Math.max(0, destroyed.length - this.maxDestroyedSessions))) {
+      this.sessions.delete(id);
+    }
+    return live;
   }
 
   /**
@@ -102,7 +127,7 @@ export class SessionService {
         const id = bytesToHex(sessionIdOf(decodeManifest(request.manifest)));
         if (this.sessions.has(id) || this.unrestorable.has(id))
           throw new SessionError('SESSION_EXISTS', 'this manifest already has a session');
-        if (this.sessions.size >= this.maxSessions) {
+        if (this.liveSessionsAfterEviction() >= this.maxSessions) {
           throw new SessionError(
             'CAPACITY_EXCEEDED',
             `this enclave holds ${this.maxSessions} sessions at most`,

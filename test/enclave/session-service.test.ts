@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AuditLog } from '../../enclave/sessions/index.js';
-import { verifyReceipt } from '../../protocol/index.js';
+import { AuditLog, SessionService } from '../../enclave/sessions/index.js';
+import { encodeManifest, verifyReceipt } from '../../protocol/index.js';
 import {
   codeOf,
   evaluateAndRead,
@@ -311,5 +311,37 @@ describe('SessionService refusals keep honest parties whole', () => {
         }),
       ),
     ).toBe('SESSION_UNKNOWN');
+  });
+});
+
+describe('SessionService capacity over a long run', () => {
+  it('counts only live sessions against its capacity and forgets the oldest destroyed ones beyond a bound', async () => {
+    const base = await makeWorld();
+    const service = new SessionService({
+      now: () => base.clock.now,
+      attest: (userData, nonce) => base.nsm.attest({ userData, ...(nonce === undefined ? {} : { nonce }) }),
+      maxSessions: 2,
+      maxDestroyedSessions: 1,
+    });
+    const world = { ...base, service };
+    const { alice } = world.parties;
+    const create = async (manifest: ReturnType<typeof meanManifest>) =>
+      codeOf(await service.handle({ type: 'create-session', manifest: encodeManifest(manifest) }));
+    const destroy = async (sessionId: Uint8Array) =>
+      codeOf(await service.handle(signed(world, alice, { type: 'destroy', sessionId })));
+
+    const first = await openSession(world, meanManifest(world));
+    const second = await openSession(world, meanManifest(world));
+    expect(await create(meanManifest(world))).toBe('CAPACITY_EXCEEDED');
+    expect(await destroy(first.sessionId)).toBe('destroyed');
+    expect(await destroy(second.sessionId)).toBe('destroyed');
+    // Two destroyed sessions no longer hold the capacity (they used to, for ever).
+    const third = await openSession(world, meanManifest(world));
+    expect(await create(meanManifest(world))).toBe('session-created');
+    // One destroyed session is kept (its certificate is given again); the older one is forgotten.
+    expect(await destroy(second.sessionId)).toBe('destroyed');
+    expect(await destroy(first.sessionId)).toBe('SESSION_UNKNOWN');
+    expect(await create(meanManifest(world))).toBe('CAPACITY_EXCEEDED');
+    expect(await destroy(third.sessionId)).toBe('destroyed');
   });
 });
