@@ -38,6 +38,29 @@ const MAX_FAILED_STARTS = 3;
 
 const protocolCodes: ReadonlySet<string> = new Set(PROTOCOL_ERROR_CODES);
 
+/** Deeper than any envelope: past it values are passed as they are (the worker's schema refuses them anyway). */
+const MAX_COMPACT_DEPTH = 8;
+
+/**
+ * `value` with every byte array that is a view into a larger buffer copied to one of its own size. Decoded byte
+ * strings are views into the frame they came in (often a whole socket read), and posting a view to a thread
+ * copies its entire buffer: four fields of one envelope cost four socket buffers per input.
+ */
+function compacted(value: unknown, depth: number): unknown {
+  if (value instanceof Uint8Array) {
+    // A copy, not `slice()`: on a Buffer that is a view again.
+    return value.byteOffset === 0 && value.byteLength === value.buffer.byteLength
+      ? value
+      : new Uint8Array(value);
+  }
+  if (depth >= MAX_COMPACT_DEPTH || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((item) => compacted(item, depth + 1));
+  if (value instanceof Map) return value;
+  const copy: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(value)) copy[key] = compacted(field, depth + 1);
+  return copy;
+}
+
 function errorOf(failure: OpenFailure): Error {
   if (failure.code !== undefined && protocolCodes.has(failure.code)) {
     return new ProtocolError(failure.code as ProtocolErrorCode, failure.message, {
@@ -71,7 +94,12 @@ export class InputOpenerPool {
     // No worker (closed, or workers cannot start): the same check, on this thread.
     if (!slot) return await openInputWithKeys(envelope, keys, expected);
     const id = this.nextId++;
-    const request: OpenRequest = { id, envelope, keys, expected };
+    const request: OpenRequest = {
+      id,
+      envelope: compacted(envelope, 0),
+      keys,
+      expected: { ...expected, sessionId: compacted(expected.sessionId, 0) as Uint8Array },
+    };
     return await new Promise<OpenedInput>((resolve, reject) => {
       slot.pending.set(id, { resolve, reject });
       slot.worker.postMessage(request);

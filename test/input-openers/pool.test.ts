@@ -83,6 +83,28 @@ describe('InputOpenerPool', () => {
     }
   });
 
+  it('opens envelopes whose byte strings are views into a larger buffer (as decoded from a frame)', async () => {
+    const pool = startPool(1);
+    const envelope = await sealed(5);
+    const frame = new Uint8Array(1 << 20);
+    let at = 0;
+    const view = (bytes: Uint8Array): Uint8Array => {
+      frame.set(bytes, at);
+      at += bytes.byteLength;
+      return frame.subarray(at - bytes.byteLength, at);
+    };
+    const viewed = {
+      ...envelope,
+      sessionId: view(envelope.sessionId),
+      enc: view(envelope.enc),
+      ciphertext: view(envelope.ciphertext),
+      signature: view(envelope.signature),
+    };
+    const opened = await pool.open(viewed, keys, { ...binding(5), sessionId: view(sessionId) });
+    expect(opened.plaintext).toEqual(encodeCbor([5]));
+    expect(opened.commitment).toEqual((await openInputWithKeys(envelope, keys, binding(5))).commitment);
+  });
+
   it('refuses bad envelopes with the codes opening on this thread gives', async () => {
     const pool = startPool(1);
     const good = await sealed(1);
