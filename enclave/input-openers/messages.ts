@@ -3,6 +3,9 @@ import type { InputBinding, InputOpeningKeys } from '../../protocol/index.js';
 /** Marks the enclave bundle's worker threads that open inputs (the bundle is their entry point too). */
 export const INPUT_OPENER_ROLE = 'nitro-mpc/input-opener';
 
+/** Main thread → worker: answer what you hold, then stop (a clean exit, so profiles and the like are written). */
+export const STOP = 'stop';
+
 /** Main thread → worker: one envelope to check and open. Keys are `KeyObject`s, which threads can be handed. */
 export interface OpenRequest {
   readonly id: number;

@@ -9,7 +9,7 @@ import {
   type ProtocolErrorCode,
 } from '../../protocol/index.js';
 import { InputOpenerError } from './errors.js';
-import { INPUT_OPENER_ROLE, type OpenFailure, type OpenReply, type OpenRequest } from './messages.js';
+import { INPUT_OPENER_ROLE, type OpenFailure, type OpenReply, type OpenRequest, STOP } from './messages.js';
 
 export interface InputOpenerPoolOptions {
   /** Worker threads: the enclave's vCPUs beyond the one its main thread (framing, sessions) uses. */
@@ -37,6 +37,9 @@ interface Slot {
 const MAX_FAILED_STARTS = 3;
 
 const protocolCodes: ReadonlySet<string> = new Set(PROTOCOL_ERROR_CODES);
+
+/** Pending requests of the least busy worker from which this thread opens one itself (one at a time). */
+const MAIN_THREAD_HELPS_AT = 2;
 
 /** Deeper than any envelope: past it values are passed as they are (the worker's schema refuses them anyway). */
 const MAX_COMPACT_DEPTH = 8;
@@ -80,6 +83,8 @@ export class InputOpenerPool {
   private nextId = 0;
   private failedStarts = 0;
   private closed = false;
+  /** Opens running on this thread right now. */
+  private openingHere = 0;
 
   constructor(private readonly options: InputOpenerPoolOptions) {
     for (let i = 0; i < options.size; i++) this.spawn();
@@ -91,8 +96,16 @@ export class InputOpenerPool {
 
   async open(envelope: unknown, keys: InputOpeningKeys, expected: InputBinding): Promise<OpenedInput> {
     const slot = this.leastBusy();
-    // No worker (closed, or workers cannot start): the same check, on this thread.
-    if (!slot) return await openInputWithKeys(envelope, keys, expected);
+    // No worker (closed, or workers cannot start), or every worker backed up while this thread has none of its
+    // own in hand: the same check, here. Under a burst the main thread is otherwise mostly waiting on workers.
+    if (!slot || (slot.pending.size >= MAIN_THREAD_HELPS_AT && this.openingHere === 0)) {
+      this.openingHere += 1;
+      try {
+        return await openInputWithKeys(envelope, keys, expected);
+      } finally {
+        this.openingHere -= 1;
+      }
+    }
     const id = this.nextId++;
     const request: OpenRequest = {
       id,
@@ -106,10 +119,19 @@ export class InputOpenerPool {
     });
   }
 
-  async close(): Promise<void> {
+  /** Lets each worker finish what it holds and stop (terminated after `graceMs`); later opens run on this thread. */
+  async close(graceMs = 2_000): Promise<void> {
     this.closed = true;
     const slots = this.slots.splice(0);
-    await Promise.all(slots.map((slot) => slot.worker.terminate()));
+    await Promise.all(
+      slots.map(async (slot) => {
+        const exited = new Promise((done) => slot.worker.once('exit', done));
+        slot.worker.postMessage(STOP);
+        const timer = setTimeout(() => void slot.worker.terminate(), graceMs);
+        await exited;
+        clearTimeout(timer);
+      }),
+    );
     for (const slot of slots) this.fail(slot, 'the enclave is stopping');
   }
 
@@ -122,7 +144,8 @@ export class InputOpenerPool {
   private spawn(): void {
     const worker = new Worker(this.options.entry, {
       workerData: { role: INPUT_OPENER_ROLE },
-      execArgv: [...(this.options.execArgv ?? [])],
+      // Absent: the process's own options (e.g. --cpu-prof) apply to the workers too.
+      ...(this.options.execArgv ? { execArgv: [...this.options.execArgv] } : {}),
     });
     const slot: Slot = { worker, pending: new Map(), answered: false };
     worker.on('message', (reply: OpenReply) => this.settle(slot, reply));

@@ -1,7 +1,7 @@
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { NitroMpcError } from '../../common/errors.js';
 import { openInputWithKeys } from '../../protocol/index.js';
-import { INPUT_OPENER_ROLE, type OpenFailure, type OpenReply, type OpenRequest } from './messages.js';
+import { INPUT_OPENER_ROLE, type OpenFailure, type OpenReply, type OpenRequest, STOP } from './messages.js';
 
 /** True in a worker thread started by `InputOpenerPool`. */
 export function isInputOpenerThread(): boolean {
@@ -28,17 +28,33 @@ function owned(bytes: Uint8Array): Uint8Array {
 export function runInputOpenerWorker(): void {
   const port = parentPort;
   if (!port) throw new Error('the input opener runs in a worker thread');
-  port.on('message', (request: OpenRequest) => {
-    openInputWithKeys(request.envelope, request.keys, request.expected).then(
-      (opened) => {
-        const plaintext = owned(opened.plaintext);
-        const reply: OpenReply = { id: request.id, plaintext, commitment: opened.commitment };
-        port.postMessage(reply, [plaintext.buffer as ArrayBuffer]);
-      },
-      (error: unknown) => {
-        const reply: OpenReply = { id: request.id, failure: failureOf(error) };
-        port.postMessage(reply);
-      },
-    );
+  let open = 0;
+  let stopping = false;
+  const stopWhenIdle = () => {
+    if (stopping && open === 0) port.close();
+  };
+  port.on('message', (request: OpenRequest | typeof STOP) => {
+    if (request === STOP) {
+      stopping = true;
+      stopWhenIdle();
+      return;
+    }
+    open += 1;
+    openInputWithKeys(request.envelope, request.keys, request.expected)
+      .then(
+        (opened) => {
+          const plaintext = owned(opened.plaintext);
+          const reply: OpenReply = { id: request.id, plaintext, commitment: opened.commitment };
+          port.postMessage(reply, [plaintext.buffer as ArrayBuffer]);
+        },
+        (error: unknown) => {
+          const reply: OpenReply = { id: request.id, failure: failureOf(error) };
+          port.postMessage(reply);
+        },
+      )
+      .finally(() => {
+        open -= 1;
+        stopWhenIdle();
+      });
   });
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeCbor } from '../../common/cbor/index.js';
 import { InputOpenerError, InputOpenerPool } from '../../enclave/input-openers/index.js';
@@ -157,6 +158,22 @@ describe('InputOpenerPool', () => {
     const opened = await pool.open(await sealed(3, 'x'.repeat(1000)), keys, binding(3));
     expect(opened.plaintext.byteOffset).toBe(0);
     expect(opened.plaintext.buffer.byteLength).toBe(opened.plaintext.byteLength);
+  });
+
+  it('opens on this thread, one at a time, while every worker is backed up', async () => {
+    const pool = startPool(1, 'stalled-entry.mjs');
+    const envelopes = await Promise.all([0, 1, 2, 3].map((i) => sealed(i)));
+    // The first two wait on the stalled worker; with two waiting there, the third opens here.
+    const waiting = [0, 1].map((i) => pool.open(envelopes[i], keys, binding(i)));
+    const opened = await pool.open(envelopes[2], keys, binding(2));
+    expect(opened.plaintext).toEqual(encodeCbor([2]));
+    const settled = await Promise.race([
+      Promise.any(waiting).then(() => 'answered'),
+      sleep(100).then(() => 'waiting'),
+    ]);
+    expect(settled).toBe('waiting');
+    await pool.close(50);
+    await expect(Promise.all(waiting)).rejects.toMatchObject({ code: 'INPUT_OPENER_FAILED' });
   });
 
   it('after close, opens on this thread', async () => {
