@@ -55,7 +55,37 @@ function inputNameOf(partyId: string): string {
   return `${partyId}-input`;
 }
 
+/** A round that has not finished by then is stuck: it fails, saying where, instead of hanging the bench. */
+const ROUND_DEADLINE_MS = 180_000;
+
+interface Progress {
+  phase: string;
+  acknowledged: number;
+}
+
 export async function runRound(setup: RoundSetup): Promise<RoundResult> {
+  const progress: Progress = { phase: 'connect', acknowledged: 0 };
+  let timer: NodeJS.Timeout | undefined;
+  const stuck = new Promise<never>((_, fail) => {
+    timer = setTimeout(
+      () =>
+        fail(
+          new Error(
+            `load round stuck in ${progress.phase} after ${ROUND_DEADLINE_MS / 1000} s ` +
+              `(${progress.acknowledged}/${setup.parties.length} inputs acknowledged)`,
+          ),
+        ),
+      ROUND_DEADLINE_MS,
+    );
+  });
+  try {
+    return await Promise.race([runRoundTracked(setup, progress), stuck]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function runRoundTracked(setup: RoundSetup, progress: Progress): Promise<RoundResult> {
   const { parties } = setup;
   const manifest: Manifest = draftManifest({
     fn: setup.fn,
@@ -77,11 +107,14 @@ export async function runRound(setup: RoundSetup): Promise<RoundResult> {
   try {
     const [first] = clients;
     if (!first) throw new Error('no parties');
+    progress.phase = 'create';
     await first.create(manifest);
     started = performance.now();
+    progress.phase = 'approve';
     await Promise.all(clients.map((client) => client.approve(manifest)));
     const approveSeconds = seconds(started);
     started = performance.now();
+    progress.phase = 'attest';
     const keys = await Promise.all(
       clients.map(async (client) => (await client.attest(manifest)).hpkePublicKey),
     );
@@ -111,16 +144,21 @@ export async function runRound(setup: RoundSetup): Promise<RoundResult> {
     const cpuBefore = processes.map(([, pid]) => cpuSeconds(pid));
     started = performance.now();
     const phaseStart = process.hrtime.bigint();
+    progress.phase = `submit (${setup.submit})`;
     await Promise.all(
       clients.map(async (client, i) => {
         const party = parties[i] as PartyIdentity;
-        if (setup.submit === 'sdk') return client.submit(manifest, inputNameOf(party.id), values[i]);
-        const response = await (connections[i] as EnclaveConnection).send({
-          type: 'submit-input',
-          sessionId,
-          input: { mode: 'hpke', envelope: envelopes[i] },
-        });
-        return expectResponse(response, 'input-accepted').commitment;
+        if (setup.submit === 'sdk') {
+          await client.submit(manifest, inputNameOf(party.id), values[i]);
+        } else {
+          const response = await (connections[i] as EnclaveConnection).send({
+            type: 'submit-input',
+            sessionId,
+            input: { mode: 'hpke', envelope: envelopes[i] },
+          });
+          expectResponse(response, 'input-accepted');
+        }
+        progress.acknowledged += 1;
       }),
     );
     const submitSeconds = seconds(started);
@@ -130,9 +168,12 @@ export async function runRound(setup: RoundSetup): Promise<RoundResult> {
     // For profiles (--cpu-prof of the enclave or proxy): the phase on the monotonic clock V8 profiles use, in µs.
     if (process.env['LOAD_TRACE'])
       process.stderr.write(`submit phase FROM=${phaseStart / 1000n} TO=${process.hrtime.bigint() / 1000n}\n`);
+    progress.phase = 'evaluate';
     await first.evaluate(manifest);
+    progress.phase = 'result';
     const { value } = await first.result(manifest);
     const endToEndSeconds = seconds(started);
+    progress.phase = 'destroy';
     await first.destroy(manifest);
     const sum = (value as Map<string, number>).get('sum') ?? Number.NaN;
     return {

@@ -160,3 +160,28 @@ describe('the enclave process over a unix socket', () => {
     expect(enclave.child.exitCode).toBeNull();
   });
 });
+
+describe('the enclave process and its input-opener threads', () => {
+  it('runs a session with the number of opener threads it is given, and refuses a bad number at start', async () => {
+    const two = await startEnclave({ env: { NITRO_MPC_INPUT_OPENERS: '2' } });
+    try {
+      expect(two.output()).toMatch(/ready: .*, 2 input opener thread\(s\)/);
+      const open = async (p: Party) =>
+        new PartyClient(await EnclaveConnection.open(two.address), p, { roots: [two.root] });
+      const clients = { alice: await open(alice), bob: await open(bob), carol: await open(carol) };
+      const manifest = manifestFor('mean', {}, [alice, bob, carol], two.pcrs);
+      await agree(manifest, clients);
+      for (const [id, client] of Object.entries(clients))
+        await client.submit(manifest, `${id}-input`, [id.length]);
+      await clients.carol.evaluate(manifest);
+      const { value } = await clients.carol.result(manifest);
+      expect((value as Map<string, number>).get('mean')).toBeCloseTo((5 + 3 + 5) / 3);
+      for (const client of Object.values(clients)) client.close();
+    } finally {
+      await two.stop();
+    }
+    await expect(startEnclave({ env: { NITRO_MPC_INPUT_OPENERS: 'many' } })).rejects.toThrow(
+      /NITRO_MPC_INPUT_OPENERS must be a whole number from 0 to 64/,
+    );
+  });
+});
