@@ -115,7 +115,15 @@ export class InputOpenerPool {
     };
     return await new Promise<OpenedInput>((resolve, reject) => {
       slot.pending.set(id, { resolve, reject });
-      slot.worker.postMessage(request);
+      try {
+        slot.worker.postMessage(request);
+      } catch {
+        // Not clonable (nothing a decoded frame holds, but never leave the entry behind).
+        slot.pending.delete(id);
+        reject(
+          new InputOpenerError('INPUT_OPENER_FAILED', 'the input could not be handed to an opener thread'),
+        );
+      }
     });
   }
 

@@ -176,6 +176,16 @@ describe('InputOpenerPool', () => {
     await expect(Promise.all(waiting)).rejects.toMatchObject({ code: 'INPUT_OPENER_FAILED' });
   });
 
+  it('refuses what cannot be handed to a worker with INPUT_OPENER_FAILED and keeps serving', async () => {
+    const pool = startPool(1);
+    const envelope = await sealed(6);
+    const unclonable = { ...envelope, extra: () => 1 };
+    await expect(pool.open(unclonable, keys, binding(6))).rejects.toMatchObject({
+      code: 'INPUT_OPENER_FAILED',
+    });
+    expect((await pool.open(envelope, keys, binding(6))).plaintext).toEqual(encodeCbor([6]));
+  });
+
   it('after close, opens on this thread', async () => {
     const pool = startPool(1);
     await pool.close();
