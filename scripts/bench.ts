@@ -2,7 +2,7 @@
  * `npm run bench -- <name>`: runs one benchmark. Each prints machine-readable JSON lines and, last, one summary
  * object comparing itself with its peer measured in the same run.
  */
-import { execFileSync } from 'node:child_process';
+import { buildEnclaveBundle } from '../simulator/enclave-process.js';
 
 const benches: Record<string, () => Promise<unknown>> = {
   attestation: () => import('./bench/attestation.js'),
@@ -22,6 +22,6 @@ if (!run) {
   process.exit(2);
 }
 if (usesEnclaveBundle.has(name as string)) {
-  execFileSync(process.execPath, ['scripts/bundle.mjs'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  buildEnclaveBundle();
 }
 await run();

@@ -10,6 +10,13 @@ import { createSimulatedNsm } from './nsm/index.js';
 
 export const ENCLAVE_BUNDLE = resolve(import.meta.dirname, '../dist/enclave/main.mjs');
 
+/** Rebuilds `ENCLAVE_BUNDLE` from the sources (`scripts/bundle.mjs`), so what runs is never a stale build. */
+export function buildEnclaveBundle(): void {
+  execFileSync(process.execPath, [resolve(import.meta.dirname, '../scripts/bundle.mjs')], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
 export interface FunctionInfo {
   readonly id: string;
   readonly version: string;

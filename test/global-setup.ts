@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { buildEnclaveBundle } from '../simulator/enclave-process.js';
 
 /**
  * Tests run real processes: the CLI (`dist/cli.js`) and the enclave app (`dist/enclave/main.mjs`, the same
@@ -6,5 +7,5 @@ import { execFileSync } from 'node:child_process';
  */
 export default function setup(): void {
   execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
-  execFileSync(process.execPath, ['scripts/bundle.mjs'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  buildEnclaveBundle();
 }
