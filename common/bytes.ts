@@ -30,6 +30,16 @@ export function isAllZero(bytes: Uint8Array): boolean {
   return true;
 }
 
+/**
+ * `bytes` if it spans its whole buffer, else a copy that does (a plain Uint8Array: a Buffer's `slice` is a view).
+ * Posting a view to another thread clones its entire buffer, and transferring one detaches what shares it.
+ */
+export function withOwnBuffer(bytes: Uint8Array): Uint8Array {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
+    ? bytes
+    : new Uint8Array(bytes);
+}
+
 /** A view of `bytes` as a Buffer without copying. */
 export function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { withOwnBuffer } from '../../common/bytes.js';
 import {
   type InputBinding,
   type InputOpeningKeys,
@@ -16,8 +17,6 @@ export interface InputOpenerPoolOptions {
   readonly size: number;
   /** The script each worker runs; it must call `runInputOpenerWorker` when `isInputOpenerThread()`. */
   readonly entry: URL;
-  /** Node options for the workers (tests run TypeScript entries with `--import tsx`). */
-  readonly execArgv?: readonly string[];
   /** Told when a worker stops unexpectedly (it is replaced; what it held is refused with a code). */
   readonly onWorkerLost?: (reason: string) => void;
 }
@@ -50,12 +49,7 @@ const MAX_COMPACT_DEPTH = 8;
  * copies its entire buffer: four fields of one envelope cost four socket buffers per input.
  */
 function compacted(value: unknown, depth: number): unknown {
-  if (value instanceof Uint8Array) {
-    // A copy, not `slice()`: on a Buffer that is a view again.
-    return value.byteOffset === 0 && value.byteLength === value.buffer.byteLength
-      ? value
-      : new Uint8Array(value);
-  }
+  if (value instanceof Uint8Array) return withOwnBuffer(value);
   if (depth >= MAX_COMPACT_DEPTH || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((item) => compacted(item, depth + 1));
   if (value instanceof Map) return value;
@@ -111,7 +105,7 @@ export class InputOpenerPool {
       id,
       envelope: compacted(envelope, 0),
       keys,
-      expected: { ...expected, sessionId: compacted(expected.sessionId, 0) as Uint8Array },
+      expected: { ...expected, sessionId: withOwnBuffer(expected.sessionId) },
     };
     return await new Promise<OpenedInput>((resolve, reject) => {
       slot.pending.set(id, { resolve, reject });
@@ -150,11 +144,8 @@ export class InputOpenerPool {
   }
 
   private spawn(): void {
-    const worker = new Worker(this.options.entry, {
-      workerData: { role: INPUT_OPENER_ROLE },
-      // Absent: the process's own options (e.g. --cpu-prof) apply to the workers too.
-      ...(this.options.execArgv ? { execArgv: [...this.options.execArgv] } : {}),
-    });
+    // The process's own node options (e.g. --cpu-prof) apply to the workers too.
+    const worker = new Worker(this.options.entry, { workerData: { role: INPUT_OPENER_ROLE } });
     const slot: Slot = { worker, pending: new Map(), answered: false };
     worker.on('message', (reply: OpenReply) => this.settle(slot, reply));
     worker.on('error', (error) => this.lose(slot, `input opener failed: ${error.message}`));

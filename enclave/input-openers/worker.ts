@@ -1,4 +1,5 @@
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { withOwnBuffer } from '../../common/bytes.js';
 import { NitroMpcError } from '../../common/errors.js';
 import { openInputWithKeys } from '../../protocol/index.js';
 import { INPUT_OPENER_ROLE, type OpenFailure, type OpenReply, type OpenRequest, STOP } from './messages.js';
@@ -14,14 +15,6 @@ function failureOf(error: unknown): OpenFailure {
   }
   // Not one of ours: no message, it could quote anything.
   return { code: undefined, message: 'input opening failed unexpectedly', details: undefined };
-}
-
-/** A fresh ArrayBuffer of its own, so transferring it cannot detach a buffer shared with anything else. */
-function owned(bytes: Uint8Array): Uint8Array {
-  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) return bytes;
-  const copy = new Uint8Array(bytes);
-  bytes.fill(0);
-  return copy;
 }
 
 /** The worker side: opens each envelope it is sent with `openInputWithKeys` and answers with the result. */
@@ -43,7 +36,9 @@ export function runInputOpenerWorker(): void {
     openInputWithKeys(request.envelope, request.keys, request.expected)
       .then(
         (opened) => {
-          const plaintext = owned(opened.plaintext);
+          // Transferred, so it must not share a buffer; a copy leaves the original zeroed.
+          const plaintext = withOwnBuffer(opened.plaintext);
+          if (plaintext !== opened.plaintext) opened.plaintext.fill(0);
           const reply: OpenReply = { id: request.id, plaintext, commitment: opened.commitment };
           port.postMessage(reply, [plaintext.buffer as ArrayBuffer]);
         },

@@ -16,7 +16,6 @@ import {
 } from '../../protocol/index.js';
 
 const entry = (name: string) => new URL(`./${name}`, import.meta.url);
-const execArgv: string[] = [];
 
 const party = generateSigningKeyPair('Ed25519');
 const session = await generateHpkeKeyPair();
@@ -60,7 +59,6 @@ function startPool(size: number, name = 'opener-entry.mjs', lost?: string[]): In
   const pool = new InputOpenerPool({
     size,
     entry: entry(name),
-    execArgv,
     ...(lost ? { onWorkerLost: (reason) => lost.push(reason) } : {}),
   });
   pools.push(pool);
