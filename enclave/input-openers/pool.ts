@@ -148,7 +148,8 @@ export class InputOpenerPool {
     const worker = new Worker(this.options.entry, { workerData: { role: INPUT_OPENER_ROLE } });
     const slot: Slot = { worker, pending: new Map(), answered: false };
     worker.on('message', (reply: OpenReply) => this.settle(slot, reply));
-    worker.on('error', (error) => this.lose(slot, `input opener failed: ${error.message}`));
+    // The name only: an uncaught error's message could quote what the worker held.
+    worker.on('error', (error) => this.lose(slot, `input opener failed (${error.name})`));
     worker.on('exit', (code) => this.lose(slot, `input opener exited with code ${code}`));
     this.slots.push(slot);
   }
