@@ -108,13 +108,15 @@ class PathBuilder {
   private readonly cache: CertificateCache;
 
   /**
-   * @param deferSignatures leave unverified signatures for the caller to check in parallel (async path), except
-   *   those in `knownBad`, which are refused.
+   * @param deferSignatures leave unverified signatures for the caller to check in parallel (async path): a path
+   *   that reaches a trusted root with any such signature is returned unchecked for validity, since a date in a
+   *   certificate whose signature fails proves nothing.
+   * @param verdicts signatures this call has already checked (edge key → verified), cache or no cache.
    */
   constructor(
     inputs: PreparedInputs,
     private readonly deferSignatures: boolean,
-    private readonly knownBad: ReadonlySet<string> = new Set(),
+    private readonly verdicts: ReadonlyMap<string, boolean> = new Map(),
   ) {
     ({
       roots: this.roots,
@@ -154,6 +156,7 @@ class PathBuilder {
     const current = path[path.length - 1] as ParsedCertificate;
     // A leaf that is itself a trusted root is trusted directly (the caller pinned that exact certificate).
     if (this.rootFingerprints.has(current.fingerprint)) {
+      if (this.deferSignatures && this.unverifiedEdges(path).length > 0) return path;
       try {
         for (const cert of path) checkValidity(cert, this.at, this.notBeforeToleranceMs);
         return path;
@@ -242,11 +245,24 @@ class PathBuilder {
       }
     }
     checkCriticalExtensions(issuer);
-    if (this.cache.hasVerifiedSignature(subject, issuer)) return;
-    if (this.knownBad.has(edgeKey(subject, issuer))) throw this.badSignature(subject, issuer);
+    const verdict = this.verdicts.get(edgeKey(subject, issuer));
+    if (verdict === false) throw this.badSignature(subject, issuer);
+    if (verdict === true || this.cache.hasVerifiedSignature(subject, issuer)) return;
     if (this.deferSignatures) return;
     if (!verifyCertificateSignatureSync(subject, issuer)) throw this.badSignature(subject, issuer);
     this.cache.rememberVerifiedSignature(subject, issuer);
+  }
+
+  /** The issuer→subject steps of `path` whose signatures neither this call nor the cache has verified. */
+  unverifiedEdges(path: readonly ParsedCertificate[]): (readonly [ParsedCertificate, ParsedCertificate])[] {
+    return path
+      .slice(0, -1)
+      .map((subject, i) => [subject, path[i + 1] as ParsedCertificate] as const)
+      .filter(
+        ([subject, issuer]) =>
+          this.verdicts.get(edgeKey(subject, issuer)) !== true &&
+          !this.cache.hasVerifiedSignature(subject, issuer),
+      );
   }
 }
 
@@ -363,27 +379,22 @@ export async function validateCertificateChain(
   options: ValidateCertificateChainOptions,
 ): Promise<ValidatedChain> {
   const inputs = prepare(options, resolveCache(options.cache));
-  const { cache } = inputs;
-  const knownBad = new Set<string>();
+  const verdicts = new Map<string, boolean>();
   for (;;) {
-    const chain = new PathBuilder(inputs, true, knownBad).build(inputs.leaf);
-    const edges = chain.path
-      .slice(0, -1)
-      .map((subject, i) => [subject, chain.path[i + 1] as ParsedCertificate] as const)
-      .filter(([subject, issuer]) => !cache.hasVerifiedSignature(subject, issuer));
-    const verdicts = await Promise.all(
+    const builder = new PathBuilder(inputs, true, verdicts);
+    const chain = builder.build(inputs.leaf);
+    const edges = builder.unverifiedEdges(chain.path);
+    // With every signature on it verified, the builder has checked the path's validity too.
+    if (edges.length === 0) return chain;
+    const verified = await Promise.all(
       edges.map(([subject, issuer]) => verifyCertificateSignature(subject, issuer)),
     );
-    let allVerified = true;
     edges.forEach(([subject, issuer], i) => {
-      if (verdicts[i]) cache.rememberVerifiedSignature(subject, issuer);
-      else {
-        knownBad.add(edgeKey(subject, issuer));
-        allVerified = false;
-      }
+      verdicts.set(edgeKey(subject, issuer), verified[i] === true);
+      if (verified[i]) inputs.cache.rememberVerifiedSignature(subject, issuer);
     });
-    // Each pass either succeeds or marks at least one more edge bad, so the loop ends.
-    if (allVerified) return chain;
+    // Each pass decides at least one more signature, so the loop ends; the next pass searches as the
+    // synchronous form does, with these signatures known, and so reaches the same verdict.
   }
 }
 

@@ -5,6 +5,7 @@ import {
   CertificateCache,
   derToPem,
   validateCertificateChain,
+  validateCertificateChainSync,
   verifyAttestationDocument,
   verifyAttestationDocumentSync,
 } from '../../attestation/index.js';
@@ -119,6 +120,46 @@ describe('validateCertificateChain', () => {
     const error = await failure(validate(leaf, [instance, expired, regional], [root]));
     expect(error.code).toBe('ATTESTATION_CERT_EXPIRED');
     expect(error.details).toMatchObject({ subject: expect.stringContaining('zonal') });
+  });
+
+  it('refuses a certificate whose signature fails for its signature, not for its (unauthenticated) dates, in both forms', async () => {
+    const { leaf, instance, zonal, regional, root } = chain;
+    // Names the regional CA as its issuer, is signed by another key, and is expired: a changed byte in a real
+    // document's date does both at once.
+    const otherRegional = await issueCertificate({
+      subject: regional.cert.subject,
+      issuer: root,
+      ...DAY_AROUND_AT,
+      ca: true,
+      pathLength: 2,
+      keyUsage: CA_USAGE,
+    });
+    const forged = await issueCertificate({
+      subject: zonal.cert.subject,
+      keys: zonal.keys,
+      issuer: otherRegional,
+      notBefore: new Date(AT - 10 * DAY),
+      notAfter: new Date(AT - DAY),
+      ca: true,
+      pathLength: 1,
+      keyUsage: CA_USAGE,
+    });
+    const asyncError = await failure(validate(leaf, [instance, forged, regional], [root]));
+    let syncError: unknown;
+    try {
+      validateCertificateChainSync({
+        leaf: leaf.der,
+        intermediates: [instance, forged, regional].map((c) => c.der),
+        roots: [root.der],
+        at: AT,
+        cache: false,
+      });
+    } catch (error) {
+      syncError = error;
+    }
+    expect(asyncError.code).toBe('ATTESTATION_CHAIN_INVALID');
+    expect(asyncError.message).toContain('does not verify');
+    expect(syncError).toMatchObject({ code: 'ATTESTATION_CHAIN_INVALID', message: asyncError.message });
   });
 
   it('prefers a valid issuer over an expired one with the same name and key', async () => {
