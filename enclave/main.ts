@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NitroMpcError } from '../common/errors.js';
+import { curveBackend } from '../common/sodium.js';
 import { connectSealedStore, type SealedStore } from '../protocol/store/index.js';
 import { listFunctions } from './functions/index.js';
 import { InputOpenerPool, isInputOpenerThread, runInputOpenerWorker } from './input-openers/index.js';
@@ -159,7 +160,8 @@ async function main(): Promise<void> {
   });
   log(
     `ready: NSM ${description.moduleId}, serving sessions${kms ? ', KMS-mode inputs enabled' : ''}` +
-      `${store ? ', sealed persistence on' : ''}, ${openers?.size ?? 0} input opener thread(s)`,
+      `${store ? ', sealed persistence on' : ''}, ${openers?.size ?? 0} input opener thread(s), ` +
+      `curves on ${curveBackend()}`,
   );
   const stop = async (signal: string) => {
     log(`${signal}: ${store ? 'sessions stay sealed in the store' : 'destroying sessions'}; stopping`);

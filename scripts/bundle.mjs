@@ -2,7 +2,8 @@
 import { spawnSync } from 'node:child_process';
 // Builds the enclave application into one reproducible file, dist/enclave/main.mjs, with the nitro_native addon
 // beside it at dist/enclave/build/Release/nitro_native.node (where native/index.ts looks: build/Release next to
-// the loading file). Parties rebuild this to check PCRs, so the output depends only on the sources and the locked
+// the loading file) and libsodium's prebuilt sodium-native addon at dist/enclave/sodium-native.node (where
+// common/sodium.ts looks first). Parties rebuild this to check PCRs, so the output depends only on the sources and the locked
 // dependency versions: no timestamps, no absolute paths, no source maps, a pinned target. Prints SHA-384s.
 //
 //   node scripts/bundle.mjs [--out-dir DIR] [--skip-addon]
@@ -18,6 +19,9 @@ const { values: flags } = parseArgs({
 });
 const outDir = resolve(flags['out-dir'] ?? join(root, 'dist', 'enclave'));
 const ADDON = join('build', 'Release', 'nitro_native.node');
+const SODIUM_ADDON = 'sodium-native.node';
+// The lockfile pins sodium-native; its package carries prebuilt addons, one per platform: this host's is copied.
+const SODIUM_PREBUILD = join('node_modules', 'sodium-native', 'prebuilds', `${process.platform}-${process.arch}`, SODIUM_ADDON);
 
 function fail(message) {
   process.stderr.write(`bundle: ${message}\n`);
@@ -83,6 +87,10 @@ if (flags['skip-addon']) {
   copyFileSync(addon, join(outDir, ADDON));
   manifest.addon = { file: ADDON, sha384: sha384(readFileSync(addon)) };
 }
+const sodiumAddon = join(root, SODIUM_PREBUILD);
+if (!existsSync(sodiumAddon)) fail(`${SODIUM_PREBUILD} is missing: run npm ci (sodium-native has no prebuild here?)`);
+copyFileSync(sodiumAddon, join(outDir, SODIUM_ADDON));
+manifest.sodium = { file: SODIUM_ADDON, sha384: sha384(readFileSync(sodiumAddon)) };
 // The measurement of each library function as this very bundle computes it: what session manifests pin.
 const listed = spawnSync(process.execPath, [outfile, '--list-functions'], { encoding: 'utf8' });
 if (listed.status !== 0) fail(`the bundle could not list its functions: ${listed.stderr}`);
@@ -96,6 +104,7 @@ writeFileSync(join(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2
 process.stdout.write(`${relative(process.cwd(), outfile) || outfile}  sha384 ${manifest.bundle.sha384}\n`);
 if (manifest.addon)
   process.stdout.write(`${join(relative(process.cwd(), outDir), ADDON)}  sha384 ${manifest.addon.sha384}\n`);
+process.stdout.write(`${join(relative(process.cwd(), outDir), SODIUM_ADDON)}  sha384 ${manifest.sodium.sha384}\n`);
 process.stdout.write(`${inputs.length} inputs, sha384 of (path, content) list ${manifest.inputsSha384}\n`);
 process.stdout.write('function measurements (sha256), pinned by manifests:\n');
 for (const fn of manifest.functions)

@@ -4,14 +4,8 @@ import { encodeProtocolValue } from '../codec/canonical.js';
 import { CONTEXTS } from '../codec/contexts.js';
 import { bytesSchema, parseWith } from '../codec/schema.js';
 import { ProtocolError } from '../errors.js';
-import type { SigningPublicKey } from '../signing/keys.js';
-import {
-  assertProtocolSignature,
-  type ImportedSigningKey,
-  importedSigningKeyOf,
-  SIGNATURE_BYTES,
-  signProtocolValue,
-} from '../signing/signatures.js';
+import { type ImportedSigningKey, importedSigningKeyOf, type SigningPublicKey } from '../signing/keys.js';
+import { assertProtocolSignature, SIGNATURE_BYTES, signProtocolValue } from '../signing/signatures.js';
 import { assertBindingMatches, type InputBinding, inputBindingSchema, inputInfo } from './binding.js';
 import {
   type HpkePrivateKey,

@@ -1,6 +1,8 @@
 export {
   exportSigningPrivateKey,
   generateSigningKeyPair,
+  type ImportedSigningKey,
+  importedSigningKeyOf,
   importSigningPrivateKey,
   importSigningPublicKey,
   SIGNING_ALGORITHMS,
@@ -12,8 +14,6 @@ export {
 } from './keys.js';
 export {
   assertProtocolSignature,
-  type ImportedSigningKey,
-  importedSigningKeyOf,
   SIGNATURE_BYTES,
   signProtocolValue,
   verifyProtocolSignature,

@@ -46,26 +46,50 @@ export function signingPublicKeyOf(key: KeyObject): SigningPublicKey {
   return { alg, spki: spki.toString('base64') };
 }
 
+/** A signing public key imported and checked: what signature checks use, and what a worker thread can be handed. */
+export interface ImportedSigningKey {
+  readonly alg: SigningAlgorithm;
+  readonly key: KeyObject;
+  /** Ed25519 only: the raw 32-byte key, for libsodium's verification. */
+  readonly raw: Uint8Array | undefined;
+}
+
 /**
  * Keys already imported and checked, by `alg:spki` (strings, so an entry cannot change under us). Every signature
  * check imports its key, and parsing SPKI DER twice (import, then export to check the form) cost twice the Ed25519
  * verification itself. Bounded: the oldest entry goes first.
  */
-const importedKeys = new Map<string, KeyObject>();
+const importedKeys = new Map<string, ImportedSigningKey>();
 const MAX_IMPORTED_KEYS = 4096;
 
-/** Imports and checks a signing public key: SPKI parses, matches `alg`, and is in canonical form. */
-export function importSigningPublicKey(spec: SigningPublicKey): KeyObject {
+/** Imports and checks a signing public key: SPKI parses, matches `alg`, and is in canonical form (cached). */
+export function importedSigningKeyOf(spec: SigningPublicKey): ImportedSigningKey {
   const cacheKey = `${spec.alg}:${spec.spki}`;
   const known = importedKeys.get(cacheKey);
   if (known !== undefined) return known;
   const key = importUncached(spec);
+  const imported: ImportedSigningKey = {
+    alg: spec.alg,
+    key,
+    raw: spec.alg === 'Ed25519' ? rawEd25519PublicKey(key) : undefined,
+  };
   if (importedKeys.size >= MAX_IMPORTED_KEYS) {
     const oldest = importedKeys.keys().next().value;
     if (oldest !== undefined) importedKeys.delete(oldest);
   }
-  importedKeys.set(cacheKey, key);
-  return key;
+  importedKeys.set(cacheKey, imported);
+  return imported;
+}
+
+/** `importedSigningKeyOf`'s node key alone. A bad key is `KEY_INVALID`. */
+export function importSigningPublicKey(spec: SigningPublicKey): KeyObject {
+  return importedSigningKeyOf(spec).key;
+}
+
+function rawEd25519PublicKey(key: KeyObject): Uint8Array {
+  const { x } = key.export({ format: 'jwk' });
+  if (typeof x !== 'string') throw new ProtocolError('KEY_INVALID', 'signing public key has no Ed25519 point');
+  return new Uint8Array(Buffer.from(x, 'base64url'));
 }
 
 function importUncached(spec: SigningPublicKey): KeyObject {

@@ -1,9 +1,10 @@
 import { type KeyObject, sign, verify } from 'node:crypto';
+import { sodium } from '../../common/sodium.js';
 import { toBeSigned } from '../codec/canonical.js';
 import { ProtocolError } from '../errors.js';
 import {
-  importSigningPublicKey,
-  type SigningAlgorithm,
+  type ImportedSigningKey,
+  importedSigningKeyOf,
   type SigningPublicKey,
   signingPublicKeyOf,
 } from './keys.js';
@@ -21,17 +22,6 @@ export function signProtocolValue(context: string, body: unknown, privateKey: Ke
   return new Uint8Array(signature);
 }
 
-/** A signing public key already imported and checked (`importSigningPublicKey`): clonable to worker threads. */
-export interface ImportedSigningKey {
-  readonly alg: SigningAlgorithm;
-  readonly key: KeyObject;
-}
-
-/** The imported form of `publicKey` (imports are cached). A bad key is `KEY_INVALID`. */
-export function importedSigningKeyOf(publicKey: SigningPublicKey): ImportedSigningKey {
-  return { alg: publicKey.alg, key: importSigningPublicKey(publicKey) };
-}
-
 /** True when `signature` is `publicKey`'s over canonical CBOR of [context, body]. A bad key is `KEY_INVALID`. */
 export function verifyProtocolSignature(
   context: string,
@@ -43,9 +33,13 @@ export function verifyProtocolSignature(
   if (signature.byteLength !== SIGNATURE_BYTES) return false;
   const data = toBeSigned(context, body);
   try {
-    return imported.alg === 'Ed25519'
-      ? verify(null, data, imported.key, signature)
-      : verify('sha256', data, { key: imported.key, dsaEncoding: 'ieee-p1363' }, signature);
+    if (imported.alg === 'ES256') {
+      return verify('sha256', data, { key: imported.key, dsaEncoding: 'ieee-p1363' }, signature);
+    }
+    const libsodium = sodium();
+    return libsodium && imported.raw
+      ? libsodium.crypto_sign_verify_detached(signature, data, imported.raw)
+      : verify(null, data, imported.key, signature);
   } catch {
     return false;
   }

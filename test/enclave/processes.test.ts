@@ -165,7 +165,7 @@ describe('the enclave process and its input-opener threads', () => {
   it('runs a session with the number of opener threads it is given, and refuses a bad number at start', async () => {
     const two = await startEnclave({ env: { NITRO_MPC_INPUT_OPENERS: '2' } });
     try {
-      expect(two.output()).toMatch(/ready: .*, 2 input opener thread\(s\)/);
+      expect(two.output()).toMatch(/ready: .*, 2 input opener thread\(s\), curves on libsodium/);
       const open = async (p: Party) =>
         new PartyClient(await EnclaveConnection.open(two.address), p, { roots: [two.root] });
       const clients = { alice: await open(alice), bob: await open(bob), carol: await open(carol) };
