@@ -48,6 +48,8 @@ export function runInputOpenerWorker(): void {
         },
       )
       .finally(() => {
+        // This thread's clone of the session's raw private key (where libsodium does the DH) goes with the input.
+        request.keys.recipient.privateRaw?.fill(0);
         open -= 1;
         stopWhenIdle();
       });

@@ -9,6 +9,7 @@ import {
   encodeSessionBinding,
   exportHpkePrivateKey,
   exportSigningPrivateKey,
+  forgetRecipientKeys,
   generateHpkeKeyPair,
   generateSigningKeyPair,
   type HpkeKeyPair,
@@ -932,6 +933,7 @@ export class Session {
     for (const stream of this.streams.values()) for (const part of stream.chunks) part.fill(0);
     this.streams.clear();
     this.outputs.clear();
+    if (this.hpke) forgetRecipientKeys(this.hpke.privateKey);
     this.hpke = undefined;
     this.phaseValue = 'destroyed';
     this.certificate = certificate;

@@ -21,6 +21,7 @@ export {
 } from './envelope.js';
 export {
   exportHpkePrivateKey,
+  forgetRecipientKeys,
   generateHpkeKeyPair,
   type HpkeKeyPair,
   type HpkePrivateKey,

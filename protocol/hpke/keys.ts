@@ -86,26 +86,43 @@ export function recipientKeyPairOf(privateKey: HpkePrivateKey): webcrypto.Crypto
   return pair;
 }
 
-/** A recipient key pair as node `KeyObject`s and raw public bytes: what a worker thread can be handed (cloned). */
+/**
+ * A recipient key pair as node `KeyObject`s and raw public bytes, plus the raw private bytes where libsodium does
+ * the DH: what a worker thread can be handed (cloned; a thread that was handed `privateRaw` zeroes it after use).
+ */
 export interface RecipientKeys {
   readonly privateKey: KeyObject;
   readonly publicKey: KeyObject;
   readonly publicRaw: Uint8Array;
+  /** Secret. */
+  readonly privateRaw: Uint8Array | undefined;
 }
 
-/** The node keys of `privateKey`'s pair (computed once per private key). */
+/** The node keys of `privateKey`'s pair (computed once per private key; `forgetRecipientKeys` drops them). */
 export function recipientKeysOf(privateKey: HpkePrivateKey): RecipientKeys {
   const { privateKey: secret, publicKey } = recipientKeyPairOf(privateKey);
   if (!(secret instanceof NodeX25519Key) || !(publicKey instanceof NodeX25519Key) || !publicKey.raw) {
     throw new TypeError('recipient key pair is not held as node keys');
   }
-  return { privateKey: secret.keyObject, publicKey: publicKey.keyObject, publicRaw: publicKey.raw };
+  return {
+    privateKey: secret.keyObject,
+    publicKey: publicKey.keyObject,
+    publicRaw: publicKey.raw,
+    privateRaw: secret.raw,
+  };
 }
 
 /** The pair for the fast suites, from keys handed over by `recipientKeysOf` (e.g. in a worker thread). */
 export function recipientKeyPairFrom(keys: RecipientKeys): webcrypto.CryptoKeyPair {
   return {
-    privateKey: new NodeX25519Key('private', keys.privateKey),
+    privateKey: new NodeX25519Key('private', keys.privateKey, keys.privateRaw),
     publicKey: new NodeX25519Key('public', keys.publicKey, keys.publicRaw),
   };
+}
+
+/** The private key is being discarded: the raw copy of it made for the DH is zeroed and the pair forgotten. */
+export function forgetRecipientKeys(privateKey: HpkePrivateKey): void {
+  const pair = recipientPairs.get(privateKey);
+  if (pair?.privateKey instanceof NodeX25519Key) pair.privateKey.raw?.fill(0);
+  recipientPairs.delete(privateKey);
 }

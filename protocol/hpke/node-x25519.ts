@@ -1,5 +1,6 @@
 import { createPublicKey, diffieHellman, generateKeyPairSync, KeyObject, type webcrypto } from 'node:crypto';
 import { DeserializeError, DhkemX25519HkdfSha256, SerializeError } from '@hpke/core';
+import { sodium } from '../../common/sodium.js';
 import { NodeHkdfSha256, ownedArrayBuffer } from './node-kdf.js';
 
 type Bytes = ArrayBufferLike | ArrayBufferView;
@@ -12,21 +13,40 @@ const KEY_BYTES = 32;
 const KEM_SUITE_ID = Uint8Array.of(0x4b, 0x45, 0x4d, 0x00, 0x20);
 
 /**
- * An X25519 key held as a node `KeyObject`, shaped as a `CryptoKey` so @hpke/core's DHKEM can pass it through.
- * Public keys keep their raw bytes (the KEM serializes them on every open).
+ * An X25519 key for node:crypto or libsodium, shaped as a `CryptoKey` so @hpke/core's DHKEM can pass it through.
+ * Public keys keep their raw bytes (the KEM serializes them on every open) and, where libsodium does the DH, get a
+ * `KeyObject` only if something asks for one. A recipient's private key may carry its raw bytes too (secret: the
+ * holder zeroes them when the key is discarded).
  */
 export class NodeX25519Key implements CryptoKey {
   readonly algorithm = { name: 'X25519' };
   readonly extractable = true;
   readonly usages: webcrypto.KeyUsage[];
+  #keyObject: KeyObject | undefined;
 
   constructor(
     readonly type: 'public' | 'private',
-    readonly keyObject: KeyObject,
+    keyObject: KeyObject | undefined,
     readonly raw?: Uint8Array,
   ) {
+    if (keyObject === undefined && (type === 'private' || raw === undefined)) {
+      throw new TypeError('an X25519 private key needs its KeyObject, a public key its KeyObject or bytes');
+    }
+    this.#keyObject = keyObject;
     this.usages = type === 'private' ? ['deriveBits'] : [];
   }
+
+  get keyObject(): KeyObject {
+    this.#keyObject ??= importRawPublicKey(this.raw as Uint8Array);
+    return this.#keyObject;
+  }
+}
+
+function importRawPublicKey(raw: Uint8Array): KeyObject {
+  // JWK, not SPKI DER: node builds an OKP key from raw bytes directly, while DER goes through OpenSSL 3's
+  // generic decoder, measured over ten times slower (it was as costly as the Ed25519 verify of the input).
+  const x = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64url');
+  return createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x }, format: 'jwk' });
 }
 
 function view(input: Bytes): Uint8Array {
@@ -56,14 +76,14 @@ function rawPublicOf(key: KeyObject): Uint8Array {
 
 export function nodeX25519PublicKey(raw: Uint8Array): NodeX25519Key {
   if (raw.byteLength !== KEY_BYTES) throw new RangeError('Invalid public key for the ciphersuite');
-  // JWK, not SPKI DER: node builds an OKP key from raw bytes directly, while DER goes through OpenSSL 3's
-  // generic decoder, measured over ten times slower (it was as costly as the Ed25519 verify of the input).
-  const x = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64url');
-  const key = createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x }, format: 'jwk' });
-  return new NodeX25519Key('public', key, raw.slice());
+  // With libsodium the bytes are all the DH needs: an import per envelope's `enc` would cost a third of the DH.
+  return new NodeX25519Key('public', sodium() ? undefined : importRawPublicKey(raw), raw.slice());
 }
 
-/** The pair for a private key, so the KEM does not re-derive the public key on every open. */
+/**
+ * The pair for a private key, so the KEM does not re-derive the public key on every open. Where libsodium does the
+ * DH, the private key carries its raw bytes: the caller zeroes them when it discards the key.
+ */
 export function nodeX25519KeyPair(privateKey: CryptoKey): {
   privateKey: NodeX25519Key;
   publicKey: NodeX25519Key;
@@ -71,9 +91,18 @@ export function nodeX25519KeyPair(privateKey: CryptoKey): {
   const secret = keyObjectOf(privateKey);
   const publicObject = createPublicKey(secret);
   return {
-    privateKey: new NodeX25519Key('private', secret),
+    privateKey: new NodeX25519Key('private', secret, sodium() ? rawPrivateOf(secret) : undefined),
     publicKey: new NodeX25519Key('public', publicObject, rawPublicOf(publicObject)),
   };
+}
+
+function rawPrivateOf(key: KeyObject): Uint8Array {
+  const jwk = key.export({ format: 'jwk' });
+  if (typeof jwk.d !== 'string') throw new TypeError('not an X25519 private key');
+  const raw = Buffer.from(jwk.d, 'base64url');
+  const copy = new Uint8Array(raw);
+  raw.fill(0);
+  return copy;
 }
 
 /** The parts of @hpke/core's X25519 primitive this one delegates the cold paths to. */
@@ -155,13 +184,26 @@ class NodeX25519Primitives {
 
   async dh(sk: CryptoKey, pk: CryptoKey): Promise<ArrayBuffer> {
     try {
-      const shared = diffieHellman({ privateKey: keyObjectOf(sk), publicKey: keyObjectOf(pk) });
+      const shared = this.dhBytes(sk, pk);
       // RFC 9180 §7.1.4: an all-zero X25519 output (a small-order `enc`) must abort.
       if (shared.every((byte) => byte === 0)) throw new RangeError('X25519 output is all zeros');
-      return ownedArrayBuffer(shared);
+      const owned = ownedArrayBuffer(shared);
+      shared.fill(0);
+      return owned;
     } catch (error) {
       throw new SerializeError(error);
     }
+  }
+
+  private dhBytes(sk: CryptoKey, pk: CryptoKey): Uint8Array {
+    const libsodium = sodium();
+    if (libsodium && sk instanceof NodeX25519Key && sk.raw && pk instanceof NodeX25519Key && pk.raw) {
+      const shared = new Uint8Array(KEY_BYTES);
+      // Throws on an all-zero result too.
+      libsodium.crypto_scalarmult(shared, sk.raw, pk.raw);
+      return shared;
+    }
+    return diffieHellman({ privateKey: keyObjectOf(sk), publicKey: keyObjectOf(pk) });
   }
 }
 

@@ -88,7 +88,8 @@ export function importSigningPublicKey(spec: SigningPublicKey): KeyObject {
 
 function rawEd25519PublicKey(key: KeyObject): Uint8Array {
   const { x } = key.export({ format: 'jwk' });
-  if (typeof x !== 'string') throw new ProtocolError('KEY_INVALID', 'signing public key has no Ed25519 point');
+  if (typeof x !== 'string')
+    throw new ProtocolError('KEY_INVALID', 'signing public key has no Ed25519 point');
   return new Uint8Array(Buffer.from(x, 'base64url'));
 }
 
