@@ -35,6 +35,8 @@ class Writer {
   private buf = new Uint8Array(256);
   private view = new DataView(this.buf.buffer);
   length = 0;
+  /** The furthest any write reached since the last wipe (a rewound key's bytes lie past `length`). */
+  private highWater = 0;
 
   private reserve(n: number): void {
     const need = this.length + n;
@@ -43,6 +45,7 @@ class Writer {
     while (size < need) size *= 2;
     const next = new Uint8Array(size);
     next.set(this.buf.subarray(0, this.length));
+    this.buf.fill(0, 0, Math.max(this.highWater, this.length));
     this.buf = next;
     this.view = new DataView(next.buffer);
   }
@@ -132,11 +135,23 @@ class Writer {
   }
 
   rewind(to: number): void {
+    this.highWater = Math.max(this.highWater, this.length);
     this.length = to;
   }
 
   bytes(): Uint8Array {
     return this.buf.slice(0, this.length);
+  }
+
+  /** Zeroes what was written and empties the writer. */
+  wipe(): void {
+    this.buf.fill(0, 0, Math.max(this.highWater, this.length));
+    this.length = 0;
+    this.highWater = 0;
+  }
+
+  get capacity(): number {
+    return this.buf.byteLength;
   }
 }
 
@@ -212,6 +227,69 @@ function writeEntries(w: Writer, entries: MapEntry[], depth: number): void {
   }
 }
 
+/** A plain object's keys in canonical order with their encodings, for one set of keys (in enumeration order). */
+interface ObjectLayout {
+  readonly names: readonly string[];
+  readonly keys: readonly Uint8Array[];
+}
+
+/**
+ * Layouts by the object's keys, in a trie walked key by key (no string built per object): messages of one kind
+ * have the same keys in the same order, so the sort (and an entry per key) is done once per kind, not per message.
+ */
+interface LayoutNode {
+  layout: ObjectLayout | undefined;
+  readonly next: Map<string, LayoutNode>;
+}
+const layoutRoot: LayoutNode = { layout: undefined, next: new Map() };
+let layoutNodes = 0;
+const LAYOUT_NODE_LIMIT = 4096;
+
+function layoutOf(names: readonly string[], w: Writer, depth: number): ObjectLayout | undefined {
+  let node = layoutRoot;
+  for (const name of names) {
+    // Only short names are remembered: the trie outlives the message, and a name can be any size.
+    if (name.length > CACHED_KEY_MAX_LENGTH) return undefined;
+    let next = node.next.get(name);
+    if (!next) {
+      if (layoutNodes >= LAYOUT_NODE_LIMIT) return undefined;
+      next = { layout: undefined, next: new Map() };
+      node.next.set(name, next);
+      layoutNodes += 1;
+    }
+    node = next;
+  }
+  if (node.layout) return node.layout;
+  const entries = names.map((name) => ({ key: encodedKey(name, w, depth), value: name }));
+  entries.sort(byKey);
+  node.layout = { names: entries.map((e) => e.value), keys: entries.map((e) => e.key) };
+  return node.layout;
+}
+
+function writePlainObject(w: Writer, value: Record<string, unknown>, depth: number): void {
+  let names = Object.keys(value);
+  for (const name of names) {
+    if (value[name] === undefined) {
+      names = names.filter((n) => value[n] !== undefined);
+      break;
+    }
+  }
+  const layout = layoutOf(names, w, depth + 1);
+  if (!layout) {
+    writeEntries(
+      w,
+      names.map((name) => ({ key: encodedKey(name, w, depth + 1), value: value[name] })),
+      depth,
+    );
+    return;
+  }
+  w.head(5, layout.names.length);
+  for (let i = 0; i < layout.names.length; i++) {
+    w.push(layout.keys[i] as Uint8Array);
+    write(w, value[layout.names[i] as string], depth + 1);
+  }
+}
+
 function write(w: Writer, value: unknown, depth: number): void {
   if (depth > MAX_DEPTH) throw new CanonicalCborError(`nesting deeper than ${MAX_DEPTH}`);
   switch (typeof value) {
@@ -249,23 +327,31 @@ function write(w: Writer, value: unknown, depth: number): void {
     for (const [k, v] of value) entries.push({ key: encodedKey(k, w, depth + 1), value: v });
     writeEntries(w, entries, depth);
   } else if (isPlainObject(value)) {
-    const entries: MapEntry[] = [];
-    for (const k in value) {
-      if (!Object.hasOwn(value, k)) continue;
-      const v = value[k];
-      if (v !== undefined) entries.push({ key: encodedKey(k, w, depth + 1), value: v });
-    }
-    writeEntries(w, entries, depth);
+    writePlainObject(w, value, depth);
   } else {
     throw new CanonicalCborError('only plain objects, Maps, arrays and Uint8Arrays are encoded');
   }
 }
 
+/**
+ * Reused by every encoding (nothing in `write` calls back out, so one at a time) unless one grew it large: a fresh
+ * buffer per call was a third of the encoder's time.
+ */
+let scratch = new Writer();
+const SCRATCH_KEPT_BYTES = 64 * 1024;
+
 /** Encodes `value` deterministically (RFC 8949 §4.2.1). Throws `CanonicalCborError` for unencodable values. */
 export function encodeCanonicalCbor(value: unknown): Uint8Array {
-  const w = new Writer();
-  write(w, value, 0);
-  return w.bytes();
+  const w = scratch;
+  w.rewind(0);
+  try {
+    write(w, value, 0);
+    return w.bytes();
+  } finally {
+    // What was encoded may be secret (a result, a key): nothing of it stays in the shared buffer.
+    w.wipe();
+    if (w.capacity > SCRATCH_KEPT_BYTES) scratch = new Writer();
+  }
 }
 
 /**

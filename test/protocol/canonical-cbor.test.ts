@@ -89,6 +89,26 @@ describe('canonical CBOR (RFC 8949 §4.2.1)', () => {
     expect(encodeCanonicalCbor({ x: 1, y: undefined })).toEqual(encodeCanonicalCbor({ x: 1 }));
   });
 
+  it('encodes objects of a kind it has seen as it encoded the first (key layouts are remembered)', () => {
+    // The same keys again, in other orders, with a key made undefined, with an empty name, with long names that
+    // are not remembered, and past the bound on remembered layouts: each must match the Map form's encoding.
+    const asMap = (o: Record<string, unknown>) =>
+      encodeCanonicalCbor(new Map(Object.entries(o).filter(([, v]) => v !== undefined)));
+    const long = 'k'.repeat(65);
+    const cases: Record<string, unknown>[] = [
+      { b: 1, a: 2 },
+      { a: 2, b: 1 },
+      { b: 3, a: undefined },
+      { '': 0 },
+      {},
+      { [long]: 1, a: 2 },
+      { a: 2, [long]: 1 },
+      ...Array.from({ length: 5000 }, (_, i) => ({ [`f${i}`]: i, a: i })),
+      { b: 1, a: 2 },
+    ];
+    for (const value of cases) expect(toHex(encodeCanonicalCbor(value))).toBe(toHex(asMap(value)));
+  });
+
   it('refuses floats, values without an encoding and duplicate keys', () => {
     for (const value of [
       1.5,
