@@ -17,7 +17,7 @@ import {
 import { type InputEnvelope, type Manifest, sealInput, sessionIdOf } from '../../protocol/index.js';
 import type { FunctionInfo } from '../../simulator/enclave-process.js';
 import { inPool } from './pool.js';
-import { cpuSeconds } from './proc-status.js';
+import { cpuSeconds, mainThreadCpuSeconds } from './proc-status.js';
 
 export interface RoundSetup {
   readonly address: string;
@@ -46,6 +46,8 @@ export interface RoundResult {
   readonly endToEndSeconds: number;
   /** CPU seconds each of `processes` used during the submission phase. */
   readonly submitCpuSeconds: Readonly<Record<string, number>>;
+  /** The part of `submitCpuSeconds` each process's main thread (its event loop) used. */
+  readonly submitMainThreadCpuSeconds: Readonly<Record<string, number>>;
   readonly sum: number;
 }
 
@@ -142,6 +144,7 @@ async function runRoundTracked(setup: RoundSetup, progress: Progress): Promise<R
     (globalThis as { gc?: () => void }).gc?.();
     const processes = Object.entries(setup.processes ?? {});
     const cpuBefore = processes.map(([, pid]) => cpuSeconds(pid));
+    const mainBefore = processes.map(([, pid]) => mainThreadCpuSeconds(pid));
     started = performance.now();
     const phaseStart = process.hrtime.bigint();
     progress.phase = `submit (${setup.submit})`;
@@ -165,6 +168,9 @@ async function runRoundTracked(setup: RoundSetup, progress: Progress): Promise<R
     const submitCpuSeconds = Object.fromEntries(
       processes.map(([name, pid], i) => [name, cpuSeconds(pid) - (cpuBefore[i] ?? 0)]),
     );
+    const submitMainThreadCpuSeconds = Object.fromEntries(
+      processes.map(([name, pid], i) => [name, mainThreadCpuSeconds(pid) - (mainBefore[i] ?? 0)]),
+    );
     // For profiles (--cpu-prof of the enclave or proxy): the phase on the monotonic clock V8 profiles use, in µs.
     if (process.env['LOAD_TRACE'])
       process.stderr.write(`submit phase FROM=${phaseStart / 1000n} TO=${process.hrtime.bigint() / 1000n}\n`);
@@ -184,6 +190,7 @@ async function runRoundTracked(setup: RoundSetup, progress: Progress): Promise<R
       submitSeconds,
       endToEndSeconds,
       submitCpuSeconds,
+      submitMainThreadCpuSeconds,
       sum,
     };
   } finally {

@@ -103,6 +103,13 @@ try {
           round((s * 1000) / result.parties, 3),
         ]),
       ),
+      // How busy each event loop was during the phase (1: never idle, the bound on the rate).
+      mainThreadBusy: Object.fromEntries(
+        Object.entries(result.submitMainThreadCpuSeconds).map(([name, s]) => [
+          name,
+          round(s / result.submitSeconds, 2),
+        ]),
+      ),
     });
     return result;
   };

@@ -32,7 +32,20 @@ export function openFileLimitOf(pid: number | 'self'): number {
 
 /** CPU time (user + system) a process has used so far, in seconds (/proc/<pid>/stat; 10 ms resolution). */
 export function cpuSeconds(pid: number | 'self'): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return cpuSecondsIn(`/proc/${pid}/stat`);
+}
+
+/**
+ * CPU time of a process's main thread alone (its JavaScript event loop), in seconds. What is left of
+ * `cpuSeconds` went to its other threads: worker threads, the garbage collector's helpers, libuv's pool.
+ */
+export function mainThreadCpuSeconds(pid: number | 'self'): number {
+  const id = pid === 'self' ? process.pid : pid;
+  return cpuSecondsIn(`/proc/${id}/task/${id}/stat`);
+}
+
+function cpuSecondsIn(path: string): number {
+  const stat = readFileSync(path, 'utf8');
   // Fields after the command name (which may hold spaces) start at state: utime and stime are the 12th and 13th.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const ticks = Number(fields[11]) + Number(fields[12]);
