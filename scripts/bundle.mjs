@@ -21,7 +21,13 @@ const outDir = resolve(flags['out-dir'] ?? join(root, 'dist', 'enclave'));
 const ADDON = join('build', 'Release', 'nitro_native.node');
 const SODIUM_ADDON = 'sodium-native.node';
 // The lockfile pins sodium-native; its package carries prebuilt addons, one per platform: this host's is copied.
-const SODIUM_PREBUILD = join('node_modules', 'sodium-native', 'prebuilds', `${process.platform}-${process.arch}`, SODIUM_ADDON);
+const SODIUM_PREBUILD = join(
+  'node_modules',
+  'sodium-native',
+  'prebuilds',
+  `${process.platform}-${process.arch}`,
+  SODIUM_ADDON,
+);
 
 function fail(message) {
   process.stderr.write(`bundle: ${message}\n`);
@@ -88,7 +94,8 @@ if (flags['skip-addon']) {
   manifest.addon = { file: ADDON, sha384: sha384(readFileSync(addon)) };
 }
 const sodiumAddon = join(root, SODIUM_PREBUILD);
-if (!existsSync(sodiumAddon)) fail(`${SODIUM_PREBUILD} is missing: run npm ci (sodium-native has no prebuild here?)`);
+if (!existsSync(sodiumAddon))
+  fail(`${SODIUM_PREBUILD} is missing: run npm ci (sodium-native has no prebuild here?)`);
 copyFileSync(sodiumAddon, join(outDir, SODIUM_ADDON));
 manifest.sodium = { file: SODIUM_ADDON, sha384: sha384(readFileSync(sodiumAddon)) };
 // The measurement of each library function as this very bundle computes it: what session manifests pin.
@@ -104,7 +111,9 @@ writeFileSync(join(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2
 process.stdout.write(`${relative(process.cwd(), outfile) || outfile}  sha384 ${manifest.bundle.sha384}\n`);
 if (manifest.addon)
   process.stdout.write(`${join(relative(process.cwd(), outDir), ADDON)}  sha384 ${manifest.addon.sha384}\n`);
-process.stdout.write(`${join(relative(process.cwd(), outDir), SODIUM_ADDON)}  sha384 ${manifest.sodium.sha384}\n`);
+process.stdout.write(
+  `${join(relative(process.cwd(), outDir), SODIUM_ADDON)}  sha384 ${manifest.sodium.sha384}\n`,
+);
 process.stdout.write(`${inputs.length} inputs, sha384 of (path, content) list ${manifest.inputsSha384}\n`);
 process.stdout.write('function measurements (sha256), pinned by manifests:\n');
 for (const fn of manifest.functions)
