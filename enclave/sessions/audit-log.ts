@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { encodeCbor } from '../../common/cbor/index.js';
+import { encodeCanonicalCbor } from '../../common/cbor/index.js';
 
 /** What happened, never with an input's content. */
 export interface AuditEvent {
@@ -20,18 +20,19 @@ export interface AuditEntry extends AuditEvent {
 
 const GENESIS = '0'.repeat(64);
 
+/** SHA-256 of the entry's fields as canonical CBOR (one entry per accepted input: the cheap encoder matters). */
 function entryHash(previous: string, seq: number, event: AuditEvent): string {
-  const fields = new Map<string, unknown>([
-    ['previous', previous],
-    ['seq', seq],
-    ['type', event.type],
-    ['at', event.at],
-    ['partyId', event.partyId ?? null],
-    ['inputName', event.inputName ?? null],
-    ['round', event.round ?? null],
-    ['code', event.code ?? null],
-  ]);
-  return createHash('sha256').update(encodeCbor(fields)).digest('hex');
+  const fields = {
+    previous,
+    seq,
+    type: event.type,
+    at: event.at,
+    partyId: event.partyId ?? null,
+    inputName: event.inputName ?? null,
+    round: event.round ?? null,
+    code: event.code ?? null,
+  };
+  return createHash('sha256').update(encodeCanonicalCbor(fields)).digest('hex');
 }
 
 /** A hash-chained, append-only log of a session's events. */
