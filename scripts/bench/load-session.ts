@@ -17,7 +17,7 @@ import {
 import { type InputEnvelope, type Manifest, sealInput, sessionIdOf } from '../../protocol/index.js';
 import type { FunctionInfo } from '../../simulator/enclave-process.js';
 import { inPool } from './pool.js';
-import { cpuSeconds, mainThreadCpuSeconds } from './proc-status.js';
+import { cpuSeconds, mainThreadCpuSeconds, mainThreadSleeps } from './proc-status.js';
 
 export interface RoundSetup {
   readonly address: string;
@@ -48,6 +48,8 @@ export interface RoundResult {
   readonly submitCpuSeconds: Readonly<Record<string, number>>;
   /** The part of `submitCpuSeconds` each process's main thread (its event loop) used. */
   readonly submitMainThreadCpuSeconds: Readonly<Record<string, number>>;
+  /** How often each process's main thread slept (waited for work) during the submission phase. */
+  readonly submitMainThreadSleeps: Readonly<Record<string, number>>;
   readonly sum: number;
 }
 
@@ -145,6 +147,7 @@ async function runRoundTracked(setup: RoundSetup, progress: Progress): Promise<R
     const processes = Object.entries(setup.processes ?? {});
     const cpuBefore = processes.map(([, pid]) => cpuSeconds(pid));
     const mainBefore = processes.map(([, pid]) => mainThreadCpuSeconds(pid));
+    const sleepsBefore = processes.map(([, pid]) => mainThreadSleeps(pid));
     started = performance.now();
     const phaseStart = process.hrtime.bigint();
     progress.phase = `submit (${setup.submit})`;
@@ -167,6 +170,9 @@ async function runRoundTracked(setup: RoundSetup, progress: Progress): Promise<R
     const submitSeconds = seconds(started);
     const submitCpuSeconds = Object.fromEntries(
       processes.map(([name, pid], i) => [name, cpuSeconds(pid) - (cpuBefore[i] ?? 0)]),
+    );
+    const submitMainThreadSleeps = Object.fromEntries(
+      processes.map(([name, pid], i) => [name, mainThreadSleeps(pid) - (sleepsBefore[i] ?? 0)]),
     );
     const submitMainThreadCpuSeconds = Object.fromEntries(
       processes.map(([name, pid], i) => [name, mainThreadCpuSeconds(pid) - (mainBefore[i] ?? 0)]),
@@ -191,6 +197,7 @@ async function runRoundTracked(setup: RoundSetup, progress: Progress): Promise<R
       endToEndSeconds,
       submitCpuSeconds,
       submitMainThreadCpuSeconds,
+      submitMainThreadSleeps,
       sum,
     };
   } finally {

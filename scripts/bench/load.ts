@@ -110,6 +110,9 @@ try {
           round(s / result.submitSeconds, 2),
         ]),
       ),
+      mainThreadSleepsPerInput: Object.fromEntries(
+        Object.entries(result.submitMainThreadSleeps).map(([name, n]) => [name, round(n / result.parties, 2)]),
+      ),
     });
     return result;
   };

@@ -44,6 +44,16 @@ export function mainThreadCpuSeconds(pid: number | 'self'): number {
   return cpuSecondsIn(`/proc/${id}/task/${id}/stat`);
 }
 
+/**
+ * How many times a process's main thread has gone to sleep waiting (voluntary context switches): under load each
+ * is an event-loop iteration that found nothing to do, and a wake-up paid for by the next arrival.
+ */
+export function mainThreadSleeps(pid: number | 'self'): number {
+  const id = pid === 'self' ? process.pid : pid;
+  const status = readFileSync(`/proc/${id}/task/${id}/status`, 'utf8');
+  return Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? Number.NaN);
+}
+
 function cpuSecondsIn(path: string): number {
   const stat = readFileSync(path, 'utf8');
   // Fields after the command name (which may hold spaces) start at state: utime and stime are the 12th and 13th.
