@@ -10,6 +10,13 @@ import { createSimulatedNsm } from './nsm/index.js';
 
 export const ENCLAVE_BUNDLE = resolve(import.meta.dirname, '../dist/enclave/main.mjs');
 
+/**
+ * Node flags the enclave runs with, here as in Dockerfile.enclave's ENTRYPOINT (a test keeps them the same). A
+ * 64 MiB young generation: under a burst of inputs every scavenge copies the inputs still in flight, and with
+ * the default size it ran five times as often; the enclave used about a sixth less CPU per input with it.
+ */
+export const ENCLAVE_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=64'];
+
 /** Rebuilds `ENCLAVE_BUNDLE` from the sources (`scripts/bundle.mjs`), so what runs is never a stale build. */
 export function buildEnclaveBundle(): void {
   execFileSync(process.execPath, [resolve(import.meta.dirname, '../scripts/bundle.mjs')], {
@@ -63,7 +70,7 @@ export async function startEnclave(options: StartEnclaveOptions = {}): Promise<R
   const address = `unix://${join(stateDir, 'enclave.sock')}`;
   // Extra node flags for the enclave process only (e.g. `--cpu-prof` to profile it under a benchmark).
   const nodeArgs = (process.env['NITRO_MPC_ENCLAVE_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, ENCLAVE_BUNDLE], {
+  const child = spawn(process.execPath, [...ENCLAVE_NODE_FLAGS, ...nodeArgs, ENCLAVE_BUNDLE], {
     env: { ...process.env, ...options.env, NITRO_MPC_LISTEN: address, NITRO_MPC_SIM_STATE_DIR: stateDir },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
