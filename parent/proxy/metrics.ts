@@ -3,11 +3,15 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 
 export type RouteKind = 'ingress' | 'egress';
 
+/** Adds relayed bytes to `nitro_mpc_proxy_bytes_total` for one set of labels. */
+export type ByteTally = (count: number) => void;
+
 export interface ProxyMetrics {
   readonly registry: Registry;
   readonly connectionsActive: Gauge<'route' | 'remote'>;
   readonly connectionsTotal: Counter<'route' | 'remote'>;
-  readonly bytes: Counter<'route' | 'remote' | 'direction'>;
+  /** The tally for these labels (one per route and direction: take it once, call it per chunk). */
+  bytesTally(labels: { route: RouteKind; remote: string; direction: 'in' | 'out' }): ByteTally;
   readonly refusals: Counter<'route' | 'remote' | 'reason'>;
   readonly connectSeconds: Histogram<'route' | 'remote'>;
 }
@@ -25,8 +29,36 @@ export function createProxyMetrics(bufferedBytes: () => number): ProxyMetrics {
       this.set(bufferedBytes());
     },
   });
+  // Bytes are counted per chunk relayed (twice per request and response): a plain number per label set, added to
+  // the counter at each scrape, instead of prom-client hashing and validating the labels on every chunk.
+  const tallies = new Map<string, { readonly labels: Record<string, string>; pending: number }>();
+  new Counter({
+    name: 'nitro_mpc_proxy_bytes_total',
+    help: 'Bytes relayed; direction in = from the accepted side to the upstream, out = back',
+    labelNames: [...routeLabels, 'direction'],
+    registers: [registry],
+    collect() {
+      for (const tally of tallies.values()) {
+        if (tally.pending === 0) continue;
+        this.inc(tally.labels, tally.pending);
+        tally.pending = 0;
+      }
+    },
+  });
   return {
     registry,
+    bytesTally(labels) {
+      const key = `${labels.route}\u0000${labels.remote}\u0000${labels.direction}`;
+      let tally = tallies.get(key);
+      if (!tally) {
+        tally = { labels: { ...labels }, pending: 0 };
+        tallies.set(key, tally);
+      }
+      const counted = tally;
+      return (count) => {
+        counted.pending += count;
+      };
+    },
     connectionsActive: new Gauge({
       name: 'nitro_mpc_proxy_connections_active',
       help: 'Relayed connections open now',
@@ -37,12 +69,6 @@ export function createProxyMetrics(bufferedBytes: () => number): ProxyMetrics {
       name: 'nitro_mpc_proxy_connections_total',
       help: 'Connections accepted and relayed',
       labelNames: routeLabels,
-      registers: [registry],
-    }),
-    bytes: new Counter({
-      name: 'nitro_mpc_proxy_bytes_total',
-      help: 'Bytes relayed; direction in = from the accepted side to the upstream, out = back',
-      labelNames: [...routeLabels, 'direction'],
       registers: [registry],
     }),
     refusals: new Counter({

@@ -6,7 +6,7 @@
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { TransportAddress } from '../../protocol/transport/index.js';
-import type { ProxyMetrics, RouteKind } from './metrics.js';
+import type { ByteTally, ProxyMetrics, RouteKind } from './metrics.js';
 import { type Relay, relay } from './relay.js';
 import { dialStream, failureReason, listenStreams, type StreamListener } from './streams.js';
 
@@ -55,6 +55,8 @@ function peerOf(stream: Duplex): string | undefined {
 export class Route {
   readonly #options: RouteOptions;
   readonly #labels: { route: RouteKind; remote: string };
+  readonly #bytesIn: ByteTally;
+  readonly #bytesOut: ByteTally;
   readonly #open = new Set<Tracked>();
   /** Accepted, waiting for a dial slot: a Set keeps arrival order and removes in O(1). */
   readonly #waiting = new Set<Tracked>();
@@ -67,6 +69,8 @@ export class Route {
   private constructor(options: RouteOptions) {
     this.#options = options;
     this.#labels = { route: options.kind, remote: options.remote };
+    this.#bytesIn = options.metrics.bytesTally({ ...this.#labels, direction: 'in' });
+    this.#bytesOut = options.metrics.bytesTally({ ...this.#labels, direction: 'out' });
   }
 
   /** Listens; rejects with PROXY_LISTEN_FAILED. */
@@ -189,7 +193,7 @@ export class Route {
     );
     tracked.relay = relay(accepted, upstream, {
       idleTimeoutMs: this.#options.idleTimeoutMs,
-      onBytes: (direction, count) => metrics.bytes.inc({ ...this.#labels, direction }, count),
+      onBytes: (direction, count) => (direction === 'in' ? this.#bytesIn : this.#bytesOut)(count),
       onEnd: (result) => {
         if (result.reason === 'idle' || result.reason === 'shutdown')
           metrics.refusals.inc({ ...this.#labels, reason: result.reason });
