@@ -26,7 +26,8 @@ const id = z.number().int().min(0).max(MAX_REQUEST_ID);
 const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const bytes = z.instanceof(Uint8Array);
 
-export const frameEnvelopeSchema = z.union([
+/** One tuple schema per frame type, by the type number (`wire[1]`). */
+const frameSchemas = [
   z.tuple([version, z.literal(FrameType.request), id, z.unknown(), z.boolean()]),
   z.tuple([version, z.literal(FrameType.response), id, z.unknown()]),
   z.tuple([
@@ -49,7 +50,20 @@ export const frameEnvelopeSchema = z.union([
     bytes.refine((d) => d.length === 32, 'sha256 is 32 bytes'),
   ]),
   z.tuple([version, z.literal(FrameType.cancel), id]),
-]);
+] as const;
+
+export const frameEnvelopeSchema = z.union(frameSchemas);
+
+/**
+ * The schema a wire value must match: the one its type number names (a union would try each in turn, building a
+ * failure for every earlier type: two per response frame), or the union, whose error names no type, otherwise.
+ */
+export function frameSchemaFor(wire: unknown): z.ZodType<z.infer<typeof frameEnvelopeSchema>> {
+  const type = Array.isArray(wire) ? wire[1] : undefined;
+  return typeof type === 'number' && Number.isInteger(type) && type >= 0 && type < frameSchemas.length
+    ? (frameSchemas[type] as z.ZodType<z.infer<typeof frameEnvelopeSchema>>)
+    : frameEnvelopeSchema;
+}
 
 /** A validated frame, as the channel uses it. */
 export type FrameEnvelope =

@@ -1,7 +1,7 @@
 /** One frame on the wire: a 4-byte big-endian body length, then the envelope as plain CBOR. */
 import { CborFormatError, decodeStrictCbor, encodeCbor } from '../../../common/cbor/index.js';
 import { TransportError } from '../errors.js';
-import { envelopeFromWire, envelopeToWire, type FrameEnvelope, frameEnvelopeSchema } from './envelope.js';
+import { envelopeFromWire, envelopeToWire, type FrameEnvelope, frameSchemaFor } from './envelope.js';
 import { FRAME_HEADER_BYTES, FRAME_PROTOCOL_VERSION } from './limits.js';
 
 export function frameTooLarge(
@@ -48,7 +48,7 @@ export function decodeFrameBody(body: Uint8Array): FrameEnvelope {
       { details: { version: wire[0], supported: FRAME_PROTOCOL_VERSION } },
     );
   }
-  const parsed = frameEnvelopeSchema.safeParse(wire);
+  const parsed = frameSchemaFor(wire).safeParse(wire);
   if (!parsed.success) {
     throw new TransportError(
       'FRAME_MALFORMED',
