@@ -42,6 +42,19 @@ export const inputEnvelopeSchema = z.strictObject({
 });
 export type InputEnvelope = z.infer<typeof inputEnvelopeSchema>;
 
+/** Envelopes this thread's schemas produced (parsing makes a new object): opening them does not parse again. */
+const validatedEnvelopes = new WeakSet<object>();
+
+/**
+ * `inputEnvelopeSchema` for an envelope inside a message (a submit request): what it outputs is remembered as
+ * validated, so opening it right after does not run the same schema a second time. A copy (e.g. one cloned to a
+ * worker thread) is not the same object and is parsed again.
+ */
+export const validatedInputEnvelopeSchema = inputEnvelopeSchema.transform((envelope) => {
+  validatedEnvelopes.add(envelope);
+  return envelope;
+});
+
 export interface SealInputParams extends InputBinding {
   readonly plaintext: Uint8Array;
   /** The session's HPKE key, taken from a verified attestation (`verifySessionAttestation`). */
@@ -116,7 +129,10 @@ export async function openInputWithKeys(
   keys: InputOpeningKeys,
   expected: InputBinding,
 ): Promise<OpenedInput> {
-  const parsed = parseWith(inputEnvelopeSchema, envelope, 'MESSAGE_INVALID', 'input envelope');
+  const parsed =
+    typeof envelope === 'object' && envelope !== null && validatedEnvelopes.has(envelope)
+      ? (envelope as InputEnvelope)
+      : parseWith(inputEnvelopeSchema, envelope, 'MESSAGE_INVALID', 'input envelope');
   assertProtocolSignature(
     CONTEXTS.inputEnvelope,
     unsigned(parsed),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { bytesSchema, sessionIdSchema } from '../codec/schema.js';
 import { roundSchema } from '../hpke/binding.js';
-import { inputEnvelopeSchema } from '../hpke/envelope.js';
+import { validatedInputEnvelopeSchema } from '../hpke/envelope.js';
 import { inputChunkSchema, inputStreamHeaderSchema } from '../hpke/stream.js';
 import { kmsInputSchema } from '../kms/kms-input.js';
 import { manifestApprovalSchema } from '../manifest/approval.js';
@@ -35,7 +35,7 @@ export const submitInputRequestSchema = z.strictObject({
   type: z.literal('submit-input'),
   sessionId: sessionIdSchema,
   input: z.discriminatedUnion('mode', [
-    z.strictObject({ mode: z.literal('hpke'), envelope: inputEnvelopeSchema }),
+    z.strictObject({ mode: z.literal('hpke'), envelope: validatedInputEnvelopeSchema }),
     kmsInputSchema,
   ]),
 });
