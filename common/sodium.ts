@@ -18,6 +18,8 @@ export interface Sodium {
   crypto_sign_verify_detached(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean;
   /** X25519: `shared = scalar · point`. Throws when the result is all zeros (a small-order point). */
   crypto_scalarmult(shared: Uint8Array, scalar: Uint8Array, point: Uint8Array): void;
+  /** X25519: `publicKey = scalar · basepoint`. */
+  crypto_scalarmult_base(publicKey: Uint8Array, scalar: Uint8Array): void;
 }
 
 /** Where the enclave bundle keeps the addon: beside the loading file. */
@@ -27,7 +29,8 @@ function isSodium(value: unknown): value is Sodium {
   const candidate = value as Partial<Record<keyof Sodium, unknown>> | null;
   return (
     typeof candidate?.crypto_sign_verify_detached === 'function' &&
-    typeof candidate.crypto_scalarmult === 'function'
+    typeof candidate.crypto_scalarmult === 'function' &&
+    typeof candidate.crypto_scalarmult_base === 'function'
   );
 }
 

@@ -1,4 +1,4 @@
-import { type KeyObject, webcrypto } from 'node:crypto';
+import { type KeyObject, randomBytes, webcrypto } from 'node:crypto';
 import { z } from 'zod';
 import { base64Schema } from '../codec/schema.js';
 import { ProtocolError } from '../errors.js';
@@ -25,13 +25,17 @@ function toPublicKey(raw: ArrayBuffer): HpkePublicKey {
   return { kem: 'X25519', key: Buffer.from(raw).toString('base64') };
 }
 
+/**
+ * A new key pair, imported from 32 random bytes rather than made by WebCrypto's generator: its public part is then
+ * exported as a JWK, which can deadlock node 20 against the generator's job (see common/okp-keys.ts).
+ */
 export async function generateHpkeKeyPair(): Promise<HpkeKeyPair> {
-  const kem = x25519Kem();
-  const pair = await kem.generateKeyPair();
-  return {
-    publicKey: toPublicKey(await kem.serializePublicKey(pair.publicKey)),
-    privateKey: pair.privateKey,
-  };
+  const raw = new Uint8Array(randomBytes(32));
+  try {
+    return await importHpkePrivateKey(raw);
+  } finally {
+    raw.fill(0);
+  }
 }
 
 /**
