@@ -1,4 +1,4 @@
-import { type KeyObject, randomBytes, webcrypto } from 'node:crypto';
+import { type KeyObject, randomFillSync, webcrypto } from 'node:crypto';
 import { z } from 'zod';
 import { base64Schema } from '../codec/schema.js';
 import { ProtocolError } from '../errors.js';
@@ -30,7 +30,7 @@ function toPublicKey(raw: ArrayBuffer): HpkePublicKey {
  * exported as a JWK, which can deadlock node 20 against the generator's job (see common/okp-keys.ts).
  */
 export async function generateHpkeKeyPair(): Promise<HpkeKeyPair> {
-  const raw = new Uint8Array(randomBytes(32));
+  const raw = randomFillSync(new Uint8Array(32));
   try {
     return await importHpkePrivateKey(raw);
   } finally {

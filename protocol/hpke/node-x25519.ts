@@ -3,7 +3,7 @@ import {
   createPublicKey,
   diffieHellman,
   KeyObject,
-  randomBytes,
+  randomFillSync,
   type webcrypto,
 } from 'node:crypto';
 import { DeserializeError, DhkemX25519HkdfSha256, SerializeError } from '@hpke/core';
@@ -189,7 +189,7 @@ class NodeX25519Primitives {
     const libsodium = sodium();
     if (libsodium) {
       // Every sealed input's ephemeral key: bytes alone, as the DH takes them (a KeyObject only if one is asked for).
-      const secret = new Uint8Array(randomBytes(KEY_BYTES));
+      const secret = randomFillSync(new Uint8Array(KEY_BYTES));
       const raw = new Uint8Array(KEY_BYTES);
       libsodium.crypto_scalarmult_base(raw, secret);
       return {
