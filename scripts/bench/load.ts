@@ -111,7 +111,10 @@ try {
         ]),
       ),
       mainThreadSleepsPerInput: Object.fromEntries(
-        Object.entries(result.submitMainThreadSleeps).map(([name, n]) => [name, round(n / result.parties, 2)]),
+        Object.entries(result.submitMainThreadSleeps).map(([name, n]) => [
+          name,
+          round(n / result.parties, 2),
+        ]),
       ),
     });
     return result;
