@@ -17,6 +17,8 @@ type CryptoKeyPair = webcrypto.CryptoKeyPair;
 type JsonWebKey = webcrypto.JsonWebKey;
 
 const KEY_BYTES = 32;
+/** SubjectPublicKeyInfo of an X25519 key: 12 bytes of header, then the key (RFC 8410). */
+const X25519_SPKI_BYTES = 12 + 32;
 /** PKCS#8 PrivateKeyInfo of an X25519 key up to its 32 bytes (RFC 8410). */
 const X25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex');
 /** `suite_id` of DHKEM(X25519, HKDF-SHA256) (RFC 9180 §4.1): "KEM" || I2OSP(0x0020, 2). */
@@ -90,10 +92,15 @@ function keyObjectOf(key: CryptoKey): KeyObject {
   return object;
 }
 
+/**
+ * Raw bytes are read from DER exports, never JWK ones: Node 20's JWK export of an X25519/Ed25519 key holds the
+ * key's mutex while it allocates, which deadlocks against a collected generator job of the same key (see
+ * common/okp-keys.ts); keys handed to us may come from a generator. The key is the DER's last 32 bytes (RFC 8410).
+ */
 function rawPublicOf(key: KeyObject): Uint8Array {
-  const jwk = key.export({ format: 'jwk' });
-  if (typeof jwk.x !== 'string') throw new TypeError('not an X25519 key');
-  return new Uint8Array(Buffer.from(jwk.x, 'base64url'));
+  const der = key.export({ format: 'der', type: 'spki' });
+  if (der.length !== X25519_SPKI_BYTES) throw new TypeError('not an X25519 key');
+  return new Uint8Array(der.subarray(der.length - KEY_BYTES));
 }
 
 export function nodeX25519PublicKey(raw: Uint8Array): NodeX25519Key {
@@ -119,12 +126,14 @@ export function nodeX25519KeyPair(privateKey: CryptoKey): {
 }
 
 function rawPrivateOf(key: KeyObject): Uint8Array {
-  const jwk = key.export({ format: 'jwk' });
-  if (typeof jwk.d !== 'string') throw new TypeError('not an X25519 private key');
-  const raw = Buffer.from(jwk.d, 'base64url');
-  const copy = new Uint8Array(raw);
-  raw.fill(0);
-  return copy;
+  const der = key.export({ format: 'der', type: 'pkcs8' });
+  try {
+    if (der.length !== X25519_PKCS8_PREFIX.length + KEY_BYTES)
+      throw new TypeError('not an X25519 private key');
+    return new Uint8Array(der.subarray(X25519_PKCS8_PREFIX.length));
+  } finally {
+    der.fill(0);
+  }
 }
 
 /** The parts of @hpke/core's X25519 primitive this one delegates the cold paths to. */
@@ -165,9 +174,12 @@ class NodeX25519Primitives {
     if (!(key instanceof NodeX25519Key)) return await this.stock.serializePrivateKey(key);
     try {
       if (key.type === 'private' && key.raw) return ownedArrayBuffer(key.raw);
-      const jwk = key.keyObject.export({ format: 'jwk' });
-      if (typeof jwk.d !== 'string') throw new TypeError('Not private key');
-      return ownedArrayBuffer(Buffer.from(jwk.d, 'base64url'));
+      const raw = rawPrivateOf(key.keyObject);
+      try {
+        return ownedArrayBuffer(raw);
+      } finally {
+        raw.fill(0);
+      }
     } catch (error) {
       throw new SerializeError(error);
     }

@@ -75,7 +75,7 @@ export function importedSigningKeyOf(spec: SigningPublicKey): ImportedSigningKey
   const imported: ImportedSigningKey = {
     alg: spec.alg,
     key,
-    raw: spec.alg === 'Ed25519' ? rawEd25519PublicKey(key) : undefined,
+    raw: spec.alg === 'Ed25519' ? rawEd25519PublicKey(spec) : undefined,
   };
   if (importedKeys.size >= MAX_IMPORTED_KEYS) {
     const oldest = importedKeys.keys().next().value;
@@ -90,11 +90,15 @@ export function importSigningPublicKey(spec: SigningPublicKey): KeyObject {
   return importedSigningKeyOf(spec).key;
 }
 
-function rawEd25519PublicKey(key: KeyObject): Uint8Array {
-  const { x } = key.export({ format: 'jwk' });
-  if (typeof x !== 'string')
-    throw new ProtocolError('KEY_INVALID', 'signing public key has no Ed25519 point');
-  return new Uint8Array(Buffer.from(x, 'base64url'));
+/** SPKI DER of an Ed25519 key is 12 bytes of header, then the key (RFC 8410); the import checked the form. */
+const ED25519_SPKI_HEADER_BYTES = 12;
+
+function rawEd25519PublicKey(spec: SigningPublicKey): Uint8Array {
+  const der = Buffer.from(spec.spki, 'base64');
+  if (der.length !== ED25519_SPKI_HEADER_BYTES + 32) {
+    throw new ProtocolError('KEY_INVALID', 'signing public key is not a 32-byte Ed25519 key');
+  }
+  return new Uint8Array(der.subarray(ED25519_SPKI_HEADER_BYTES));
 }
 
 function importUncached(spec: SigningPublicKey): KeyObject {
