@@ -1,13 +1,12 @@
-import {
-  createPrivateKey,
-  createPublicKey,
-  diffieHellman,
-  KeyObject,
-  randomFillSync,
-  type webcrypto,
-} from 'node:crypto';
+import { createPublicKey, diffieHellman, KeyObject, randomFillSync, type webcrypto } from 'node:crypto';
 import { DeserializeError, DhkemX25519HkdfSha256, SerializeError } from '@hpke/core';
-import { generateOkpPrivateKey } from '../../common/okp-keys.js';
+import {
+  generateOkpPrivateKey,
+  OKP_KEY_BYTES,
+  OKP_PKCS8_HEADER_BYTES,
+  OKP_SPKI_HEADER_BYTES,
+  okpPrivateKeyFromRaw,
+} from '../../common/okp-keys.js';
 import { sodium } from '../../common/sodium.js';
 import { NodeHkdfSha256, ownedArrayBuffer } from './node-kdf.js';
 
@@ -16,11 +15,7 @@ type CryptoKey = webcrypto.CryptoKey;
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
 type JsonWebKey = webcrypto.JsonWebKey;
 
-const KEY_BYTES = 32;
-/** SubjectPublicKeyInfo of an X25519 key: 12 bytes of header, then the key (RFC 8410). */
-const X25519_SPKI_BYTES = 12 + 32;
-/** PKCS#8 PrivateKeyInfo of an X25519 key up to its 32 bytes (RFC 8410). */
-const X25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex');
+const KEY_BYTES = OKP_KEY_BYTES;
 /** `suite_id` of DHKEM(X25519, HKDF-SHA256) (RFC 9180 §4.1): "KEM" || I2OSP(0x0020, 2). */
 const KEM_SUITE_ID = Uint8Array.of(0x4b, 0x45, 0x4d, 0x00, 0x20);
 
@@ -52,17 +47,8 @@ export class NodeX25519Key implements CryptoKey {
     this.#keyObject ??=
       this.type === 'public'
         ? importRawPublicKey(this.raw as Uint8Array)
-        : importRawPrivateKey(this.raw as Uint8Array);
+        : okpPrivateKeyFromRaw('x25519', this.raw as Uint8Array);
     return this.#keyObject;
-  }
-}
-
-function importRawPrivateKey(raw: Uint8Array): KeyObject {
-  const der = Buffer.concat([X25519_PKCS8_PREFIX, raw]);
-  try {
-    return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
-  } finally {
-    der.fill(0);
   }
 }
 
@@ -99,8 +85,8 @@ function keyObjectOf(key: CryptoKey): KeyObject {
  */
 function rawPublicOf(key: KeyObject): Uint8Array {
   const der = key.export({ format: 'der', type: 'spki' });
-  if (der.length !== X25519_SPKI_BYTES) throw new TypeError('not an X25519 key');
-  return new Uint8Array(der.subarray(der.length - KEY_BYTES));
+  if (der.length !== OKP_SPKI_HEADER_BYTES + KEY_BYTES) throw new TypeError('not an X25519 key');
+  return new Uint8Array(der.subarray(OKP_SPKI_HEADER_BYTES));
 }
 
 export function nodeX25519PublicKey(raw: Uint8Array): NodeX25519Key {
@@ -128,9 +114,8 @@ export function nodeX25519KeyPair(privateKey: CryptoKey): {
 function rawPrivateOf(key: KeyObject): Uint8Array {
   const der = key.export({ format: 'der', type: 'pkcs8' });
   try {
-    if (der.length !== X25519_PKCS8_PREFIX.length + KEY_BYTES)
-      throw new TypeError('not an X25519 private key');
-    return new Uint8Array(der.subarray(X25519_PKCS8_PREFIX.length));
+    if (der.length !== OKP_PKCS8_HEADER_BYTES + KEY_BYTES) throw new TypeError('not an X25519 private key');
+    return new Uint8Array(der.subarray(OKP_PKCS8_HEADER_BYTES));
   } finally {
     der.fill(0);
   }

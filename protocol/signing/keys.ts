@@ -1,6 +1,6 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
-import { generateOkpPrivateKey } from '../../common/okp-keys.js';
+import { generateOkpPrivateKey, OKP_KEY_BYTES, OKP_SPKI_HEADER_BYTES } from '../../common/okp-keys.js';
 import { base64Schema } from '../codec/schema.js';
 import { ProtocolError } from '../errors.js';
 
@@ -90,15 +90,13 @@ export function importSigningPublicKey(spec: SigningPublicKey): KeyObject {
   return importedSigningKeyOf(spec).key;
 }
 
-/** SPKI DER of an Ed25519 key is 12 bytes of header, then the key (RFC 8410); the import checked the form. */
-const ED25519_SPKI_HEADER_BYTES = 12;
-
 function rawEd25519PublicKey(spec: SigningPublicKey): Uint8Array {
   const der = Buffer.from(spec.spki, 'base64');
-  if (der.length !== ED25519_SPKI_HEADER_BYTES + 32) {
+  // The import checked the form: the SPKI header, then the key (RFC 8410).
+  if (der.length !== OKP_SPKI_HEADER_BYTES + OKP_KEY_BYTES) {
     throw new ProtocolError('KEY_INVALID', 'signing public key is not a 32-byte Ed25519 key');
   }
-  return new Uint8Array(der.subarray(ED25519_SPKI_HEADER_BYTES));
+  return new Uint8Array(der.subarray(OKP_SPKI_HEADER_BYTES));
 }
 
 function importUncached(spec: SigningPublicKey): KeyObject {
