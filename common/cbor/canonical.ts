@@ -342,8 +342,8 @@ const SCRATCH_KEPT_BYTES = 64 * 1024;
 
 /** Encodes `value` deterministically (RFC 8949 §4.2.1). Throws `CanonicalCborError` for unencodable values. */
 export function encodeCanonicalCbor(value: unknown): Uint8Array {
+  // Empty: every call wipes it when done, whatever happened.
   const w = scratch;
-  w.rewind(0);
   try {
     write(w, value, 0);
     return w.bytes();

@@ -71,8 +71,8 @@ export function stockCipherSuiteFor(ids: HpkeSuiteIds): CipherSuite {
 }
 
 /**
- * The KEM for key generation and (de)serialization (not per-message work, and independent of the AEAD): the
- * stock one, so `HpkePrivateKey` stays a WebCrypto key.
+ * The KEM for key (de)serialization (not per-message work, and independent of the AEAD): the stock one, so
+ * `HpkePrivateKey` stays a WebCrypto key. Key pairs are not generated with it (`generateHpkeKeyPair` says why).
  */
 export function x25519Kem(): CipherSuite['kem'] {
   return stockCipherSuiteFor(suiteIdsOf('AES-256-GCM')).kem;
