@@ -61,7 +61,10 @@ describe('nitro-mpc sim', () => {
       });
     const good = client(info.secretAccessKey);
     await expect(good.send(new ListKeysCommand({}))).resolves.toMatchObject({ Keys: expect.any(Array) });
-    const bad = client(`${info.secretAccessKey.slice(0, -1)}x`);
+    // Another last character: always a different secret (appending 'x' in place of it was the same key whenever the
+    // printed secret ended in 'x', and the test then failed).
+    const last = info.secretAccessKey.at(-1) === 'x' ? 'y' : 'x';
+    const bad = client(`${info.secretAccessKey.slice(0, -1)}${last}`);
     await expect(bad.send(new ListKeysCommand({}))).rejects.toMatchObject({
       name: 'InvalidSignatureException',
     });
