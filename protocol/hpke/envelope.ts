@@ -4,7 +4,7 @@ import { encodeProtocolValue } from '../codec/canonical.js';
 import { CONTEXTS } from '../codec/contexts.js';
 import { bytesSchema, parseWith } from '../codec/schema.js';
 import { ProtocolError } from '../errors.js';
-import { type ImportedSigningKey, importedSigningKeyOf, type SigningPublicKey } from '../signing/keys.js';
+import { importedSigningKeyOf, type SigningPublicKey } from '../signing/keys.js';
 import { assertProtocolSignature, SIGNATURE_BYTES, signProtocolValue } from '../signing/signatures.js';
 import { assertBindingMatches, type InputBinding, inputBindingSchema, inputInfo } from './binding.js';
 import {
@@ -110,17 +110,26 @@ export async function openInput(
   );
 }
 
-/** The keys that open one party's envelopes, imported: node `KeyObject`s, which worker threads can be handed. */
+/**
+ * The keys that open one party's envelopes, in a form a worker thread can be handed cheaply: raw bytes and strings
+ * where they suffice (cloning a `KeyObject` to a thread costs more than the Ed25519 check it serves). The sender's
+ * key is its spec; each thread imports it once into its own cache.
+ */
 export interface InputOpeningKeys {
   readonly recipient: RecipientKeys;
-  readonly sender: ImportedSigningKey;
+  readonly sender: SigningPublicKey;
 }
 
+/** Checks the sender's key now (`KEY_INVALID`), so a bad one is refused before any envelope is opened with it. */
 export function inputOpeningKeysOf(
   recipientPrivateKey: HpkePrivateKey,
   senderPublicKey: SigningPublicKey,
 ): InputOpeningKeys {
-  return { recipient: recipientKeysOf(recipientPrivateKey), sender: importedSigningKeyOf(senderPublicKey) };
+  importedSigningKeyOf(senderPublicKey);
+  return {
+    recipient: recipientKeysOf(recipientPrivateKey),
+    sender: { alg: senderPublicKey.alg, spki: senderPublicKey.spki },
+  };
 }
 
 /** `openInput` with keys imported beforehand (by `inputOpeningKeysOf`, possibly on another thread). */

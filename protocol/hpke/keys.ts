@@ -91,12 +91,13 @@ export function recipientKeyPairOf(privateKey: HpkePrivateKey): webcrypto.Crypto
 }
 
 /**
- * A recipient key pair as node `KeyObject`s and raw public bytes, plus the raw private bytes where libsodium does
- * the DH: what a worker thread can be handed (cloned; a thread that was handed `privateRaw` zeroes it after use).
+ * A recipient key pair as a worker thread can be handed it (cloned; a thread that was handed `privateRaw` zeroes it
+ * after use): where libsodium does the DH, raw bytes alone; otherwise node `KeyObject`s and the raw public key.
  */
 export interface RecipientKeys {
-  readonly privateKey: KeyObject;
-  readonly publicKey: KeyObject;
+  /** Absent where `privateRaw` is there: the DH needs nothing else, and a cloned `KeyObject` is costly. */
+  readonly privateKey: KeyObject | undefined;
+  readonly publicKey: KeyObject | undefined;
   readonly publicRaw: Uint8Array;
   /** Secret. */
   readonly privateRaw: Uint8Array | undefined;
@@ -108,9 +109,10 @@ export function recipientKeysOf(privateKey: HpkePrivateKey): RecipientKeys {
   if (!(secret instanceof NodeX25519Key) || !(publicKey instanceof NodeX25519Key) || !publicKey.raw) {
     throw new TypeError('recipient key pair is not held as node keys');
   }
+  const raw = secret.raw !== undefined;
   return {
-    privateKey: secret.keyObject,
-    publicKey: publicKey.keyObject,
+    privateKey: raw ? undefined : secret.keyObject,
+    publicKey: raw ? undefined : publicKey.keyObject,
     publicRaw: publicKey.raw,
     privateRaw: secret.raw,
   };
