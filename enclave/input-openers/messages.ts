@@ -3,10 +3,17 @@ import type { InputBinding, InputOpeningKeys } from '../../protocol/index.js';
 /** Marks the enclave bundle's worker threads that open inputs (the bundle is their entry point too). */
 export const INPUT_OPENER_ROLE = 'nitro-mpc/input-opener';
 
+/** What a worker is started with. */
+export interface InputOpenerData {
+  readonly role: typeof INPUT_OPENER_ROLE;
+  /** One counter the worker adds 1 to as it finishes each request (before replying): the pool's view of its backlog. */
+  readonly finished: Int32Array;
+}
+
 /** Main thread → worker: answer what you hold, then stop (a clean exit, so profiles and the like are written). */
 export const STOP = 'stop';
 
-/** Main thread → worker: one envelope to check and open. Keys are `KeyObject`s, which threads can be handed. */
+/** Main thread → worker: one envelope to check and open, with its keys in their thread-portable form. */
 export interface OpenRequest {
   readonly id: number;
   readonly envelope: unknown;

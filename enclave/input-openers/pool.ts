@@ -10,7 +10,14 @@ import {
   type ProtocolErrorCode,
 } from '../../protocol/index.js';
 import { InputOpenerError } from './errors.js';
-import { INPUT_OPENER_ROLE, type OpenFailure, type OpenReply, type OpenRequest, STOP } from './messages.js';
+import {
+  INPUT_OPENER_ROLE,
+  type InputOpenerData,
+  type OpenFailure,
+  type OpenReply,
+  type OpenRequest,
+  STOP,
+} from './messages.js';
 
 export interface InputOpenerPoolOptions {
   /** Worker threads: the enclave's vCPUs beyond the one its main thread (framing, sessions) uses. */
@@ -29,7 +36,20 @@ interface Pending {
 interface Slot {
   readonly worker: Worker;
   readonly pending: Map<number, Pending>;
+  /** Requests posted to this worker. */
+  posted: number;
+  /** Requests the worker has finished, counted by the worker itself (shared memory, see `backlogOf`). */
+  readonly finished: Int32Array;
   answered: boolean;
+}
+
+/**
+ * What a worker still has to do: posted minus finished by its own count. Not `pending.size`: replies wait in this
+ * thread's queue while it is busy, so under a burst a worker that is idle would look backed up, and this thread
+ * would open nearly every input itself while the worker waits.
+ */
+function backlogOf(slot: Slot): number {
+  return slot.posted - Atomics.load(slot.finished, 0);
 }
 
 /** A worker that never answered is failing at start: after this many in a row, open on the main thread instead. */
@@ -37,7 +57,7 @@ const MAX_FAILED_STARTS = 3;
 
 const protocolCodes: ReadonlySet<string> = new Set(PROTOCOL_ERROR_CODES);
 
-/** Pending requests of the least busy worker from which this thread opens one itself (one at a time). */
+/** Unfinished requests of the least busy worker from which this thread opens one itself (one at a time). */
 const MAIN_THREAD_HELPS_AT = 2;
 
 /** Deeper than any envelope: past it values are passed as they are (the worker's schema refuses them anyway). */
@@ -88,11 +108,18 @@ export class InputOpenerPool {
     return this.slots.length;
   }
 
+  /** Requests handed to workers and not yet finished by them (whether or not their answers have been read here). */
+  get backlog(): number {
+    let total = 0;
+    for (const slot of this.slots) total += backlogOf(slot);
+    return total;
+  }
+
   async open(envelope: unknown, keys: InputOpeningKeys, expected: InputBinding): Promise<OpenedInput> {
     const slot = this.leastBusy();
     // No worker (closed, or workers cannot start), or every worker backed up while this thread has none of its
     // own in hand: the same check, here. Under a burst the main thread is otherwise mostly waiting on workers.
-    if (!slot || (slot.pending.size >= MAIN_THREAD_HELPS_AT && this.openingHere === 0)) {
+    if (!slot || (backlogOf(slot) >= MAIN_THREAD_HELPS_AT && this.openingHere === 0)) {
       this.openingHere += 1;
       try {
         return await openInputWithKeys(envelope, keys, expected);
@@ -111,6 +138,7 @@ export class InputOpenerPool {
       slot.pending.set(id, { resolve, reject });
       try {
         slot.worker.postMessage(request);
+        slot.posted += 1;
       } catch {
         // Not clonable (nothing a decoded frame holds, but never leave the entry behind).
         slot.pending.delete(id);
@@ -139,14 +167,16 @@ export class InputOpenerPool {
 
   private leastBusy(): Slot | undefined {
     let best: Slot | undefined;
-    for (const slot of this.slots) if (!best || slot.pending.size < best.pending.size) best = slot;
+    for (const slot of this.slots) if (!best || backlogOf(slot) < backlogOf(best)) best = slot;
     return best;
   }
 
   private spawn(): void {
     // The process's own node options (e.g. --cpu-prof) apply to the workers too.
-    const worker = new Worker(this.options.entry, { workerData: { role: INPUT_OPENER_ROLE } });
-    const slot: Slot = { worker, pending: new Map(), answered: false };
+    const finished = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
+    const workerData: InputOpenerData = { role: INPUT_OPENER_ROLE, finished };
+    const worker = new Worker(this.options.entry, { workerData });
+    const slot: Slot = { worker, pending: new Map(), posted: 0, finished, answered: false };
     worker.on('message', (reply: OpenReply) => this.settle(slot, reply));
     // The name only: an uncaught error's message could quote what the worker held.
     worker.on('error', (error) => this.lose(slot, `input opener failed (${error.name})`));

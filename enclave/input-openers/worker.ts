@@ -2,7 +2,14 @@ import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { withOwnBuffer } from '../../common/bytes.js';
 import { NitroMpcError } from '../../common/errors.js';
 import { openInputWithKeys } from '../../protocol/index.js';
-import { INPUT_OPENER_ROLE, type OpenFailure, type OpenReply, type OpenRequest, STOP } from './messages.js';
+import {
+  INPUT_OPENER_ROLE,
+  type InputOpenerData,
+  type OpenFailure,
+  type OpenReply,
+  type OpenRequest,
+  STOP,
+} from './messages.js';
 
 /** True in a worker thread started by `InputOpenerPool`. */
 export function isInputOpenerThread(): boolean {
@@ -21,6 +28,7 @@ function failureOf(error: unknown): OpenFailure {
 export function runInputOpenerWorker(): void {
   const port = parentPort;
   if (!port) throw new Error('the input opener runs in a worker thread');
+  const { finished } = workerData as InputOpenerData;
   let open = 0;
   let stopping = false;
   const stopWhenIdle = () => {
@@ -40,10 +48,12 @@ export function runInputOpenerWorker(): void {
           const plaintext = withOwnBuffer(opened.plaintext);
           if (plaintext !== opened.plaintext) opened.plaintext.fill(0);
           const reply: OpenReply = { id: request.id, plaintext, commitment: opened.commitment };
+          Atomics.add(finished, 0, 1);
           port.postMessage(reply, [plaintext.buffer as ArrayBuffer]);
         },
         (error: unknown) => {
           const reply: OpenReply = { id: request.id, failure: failureOf(error) };
+          Atomics.add(finished, 0, 1);
           port.postMessage(reply);
         },
       )

@@ -174,6 +174,25 @@ describe('InputOpenerPool', () => {
     await expect(Promise.all(waiting)).rejects.toMatchObject({ code: 'INPUT_OPENER_FAILED' });
   });
 
+  it('hands inputs to a worker that has finished its earlier ones even while their answers are unread here', async () => {
+    const pool = startPool(1);
+    const envelopes = await Promise.all([0, 1, 2, 3].map((i) => sealed(i)));
+    await pool.open(envelopes[0], keys, binding(0));
+    const first = [1, 2].map((i) => pool.open(envelopes[i], keys, binding(i)));
+    expect(pool.backlog).toBe(2);
+    // This thread stays busy (as under a burst of frames): the worker's answers wait in its queue, unread.
+    const deadline = Date.now() + 10_000;
+    while (pool.backlog > 0 && Date.now() < deadline) {
+      /* spin */
+    }
+    expect(pool.backlog).toBe(0);
+    const third = pool.open(envelopes[3], keys, binding(3));
+    // Handed to the idle worker, not opened here.
+    expect(pool.backlog).toBe(1);
+    const opened = await Promise.all([...first, third]);
+    expect(opened.map((o) => o.plaintext)).toEqual([1, 2, 3].map((i) => encodeCbor([i])));
+  });
+
   it('refuses what cannot be handed to a worker with INPUT_OPENER_FAILED and keeps serving', async () => {
     const pool = startPool(1);
     const envelope = await sealed(6);
