@@ -13,7 +13,10 @@ export interface InputOpenerData {
 /** Main thread → worker: answer what you hold, then stop (a clean exit, so profiles and the like are written). */
 export const STOP = 'stop';
 
-/** Main thread → worker: one envelope to check and open, with its keys in their thread-portable form. */
+/**
+ * One envelope to check and open, with its keys in their thread-portable form. The main thread posts them in
+ * batches (an array per message) and the worker answers in batches of `OpenReply`.
+ */
 export interface OpenRequest {
   readonly id: number;
   readonly envelope: unknown;
@@ -28,7 +31,7 @@ export interface OpenFailure {
   readonly details: Readonly<Record<string, unknown>> | undefined;
 }
 
-/** Worker → main thread. The plaintext's buffer is transferred, not copied: no copy is left in the worker. */
+/** Worker → main thread (in batches). The plaintext's buffer is transferred, not copied: no copy is left in the worker. */
 export type OpenReply =
   | { readonly id: number; readonly plaintext: Uint8Array; readonly commitment: Uint8Array }
   | { readonly id: number; readonly failure: OpenFailure };

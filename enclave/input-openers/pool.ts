@@ -36,6 +36,8 @@ interface Pending {
 interface Slot {
   readonly worker: Worker;
   readonly pending: Map<number, Pending>;
+  /** Requests not yet posted: sent as one message when this turn of the event loop ends (see `flush`). */
+  readonly outbox: OpenRequest[];
   /** Requests posted to this worker. */
   posted: number;
   /** Requests the worker has finished, counted by the worker itself (shared memory, see `backlogOf`). */
@@ -99,6 +101,7 @@ export class InputOpenerPool {
   private closed = false;
   /** Opens running on this thread right now. */
   private openingHere = 0;
+  private flushScheduled = false;
 
   constructor(private readonly options: InputOpenerPoolOptions) {
     for (let i = 0; i < options.size; i++) this.spawn();
@@ -136,17 +139,49 @@ export class InputOpenerPool {
     };
     return await new Promise<OpenedInput>((resolve, reject) => {
       slot.pending.set(id, { resolve, reject });
-      try {
-        slot.worker.postMessage(request);
-        slot.posted += 1;
-      } catch {
-        // Not clonable (nothing a decoded frame holds, but never leave the entry behind).
-        slot.pending.delete(id);
-        reject(
-          new InputOpenerError('INPUT_OPENER_FAILED', 'the input could not be handed to an opener thread'),
-        );
-      }
+      slot.outbox.push(request);
+      slot.posted += 1;
+      this.scheduleFlush();
     });
+  }
+
+  /**
+   * Posts each worker's outbox as one message once the frames read in this turn of the event loop are handled: a
+   * message costs a wake-up and a dispatch on each side, and a burst of inputs then pays them once per batch.
+   */
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      for (const slot of this.slots) this.flush(slot);
+    });
+  }
+
+  private flush(slot: Slot): void {
+    if (slot.outbox.length === 0) return;
+    const batch = slot.outbox.splice(0);
+    try {
+      slot.worker.postMessage(batch);
+    } catch {
+      // Something in the batch is not clonable (nothing a decoded frame holds): post each alone, refuse the culprit.
+      for (const request of batch) {
+        try {
+          slot.worker.postMessage([request]);
+        } catch {
+          slot.posted -= 1;
+          slot.pending
+            .get(request.id)
+            ?.reject(
+              new InputOpenerError(
+                'INPUT_OPENER_FAILED',
+                'the input could not be handed to an opener thread',
+              ),
+            );
+          slot.pending.delete(request.id);
+        }
+      }
+    }
   }
 
   /** Lets each worker finish what it holds and stop (terminated after `graceMs`); later opens run on this thread. */
@@ -156,6 +191,7 @@ export class InputOpenerPool {
     await Promise.all(
       slots.map(async (slot) => {
         const exited = new Promise((done) => slot.worker.once('exit', done));
+        this.flush(slot);
         slot.worker.postMessage(STOP);
         const timer = setTimeout(() => void slot.worker.terminate(), graceMs);
         await exited;
@@ -176,8 +212,10 @@ export class InputOpenerPool {
     const finished = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
     const workerData: InputOpenerData = { role: INPUT_OPENER_ROLE, finished };
     const worker = new Worker(this.options.entry, { workerData });
-    const slot: Slot = { worker, pending: new Map(), posted: 0, finished, answered: false };
-    worker.on('message', (reply: OpenReply) => this.settle(slot, reply));
+    const slot: Slot = { worker, pending: new Map(), outbox: [], posted: 0, finished, answered: false };
+    worker.on('message', (replies: readonly OpenReply[]) => {
+      for (const reply of replies) this.settle(slot, reply);
+    });
     // The name only: an uncaught error's message could quote what the worker held.
     worker.on('error', (error) => this.lose(slot, `input opener failed (${error.name})`));
     worker.on('exit', (code) => this.lose(slot, `input opener exited with code ${code}`));
@@ -210,5 +248,6 @@ export class InputOpenerPool {
       pending.reject(new InputOpenerError('INPUT_OPENER_FAILED', message));
     }
     slot.pending.clear();
+    slot.outbox.length = 0;
   }
 }

@@ -180,7 +180,9 @@ describe('InputOpenerPool', () => {
     await pool.open(envelopes[0], keys, binding(0));
     const first = [1, 2].map((i) => pool.open(envelopes[i], keys, binding(i)));
     expect(pool.backlog).toBe(2);
-    // This thread stays busy (as under a burst of frames): the worker's answers wait in its queue, unread.
+    await new Promise((turn) => setImmediate(turn));
+    // Posted at the end of that turn; now this thread stays busy (as under a burst of frames): the worker's
+    // answers wait in its queue, unread.
     const deadline = Date.now() + 10_000;
     while (pool.backlog > 0 && Date.now() < deadline) {
       /* spin */
