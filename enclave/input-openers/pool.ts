@@ -24,6 +24,8 @@ export interface InputOpenerPoolOptions {
   readonly size: number;
   /** The script each worker runs; it must call `runInputOpenerWorker` when `isInputOpenerThread()`. */
   readonly entry: URL;
+  /** A worker with work that finishes nothing for this long is taken as stuck (default `STALLED_AFTER_MS`). */
+  readonly stalledAfterMs?: number;
   /** Told when a worker stops unexpectedly (it is replaced; what it held is refused with a code). */
   readonly onWorkerLost?: (reason: string) => void;
 }
@@ -42,6 +44,9 @@ interface Slot {
   posted: number;
   /** Requests the worker has finished, counted by the worker itself (shared memory, see `backlogOf`). */
   readonly finished: Int32Array;
+  /** `finished` as last seen here, and when it last moved (or work was handed to an idle worker): see `stalled`. */
+  seenFinished: number;
+  progressAt: number;
   answered: boolean;
 }
 
@@ -59,8 +64,26 @@ const MAX_FAILED_STARTS = 3;
 
 const protocolCodes: ReadonlySet<string> = new Set(PROTOCOL_ERROR_CODES);
 
-/** Unfinished requests of the least busy worker from which this thread opens one itself (one at a time). */
-const MAIN_THREAD_HELPS_AT = 2;
+/**
+ * A worker with work that has finished nothing for this long is stuck (or starved): this thread then opens inputs
+ * itself, one at a time, until it moves again. An input takes a worker well under a millisecond.
+ */
+export const STALLED_AFTER_MS = 50;
+
+/**
+ * Whether `slot` has had work for `afterMs` without finishing any. Short of that the worker is left all
+ * the opening: this thread has every frame and session to run, and taking inputs whenever a worker had a few
+ * queued made it the bottleneck (under a burst it opened nearly all of them while the worker idled).
+ */
+function stalled(slot: Slot, now: number, afterMs: number): boolean {
+  const finished = Atomics.load(slot.finished, 0);
+  if (finished !== slot.seenFinished || slot.posted === finished) {
+    slot.seenFinished = finished;
+    slot.progressAt = now;
+    return false;
+  }
+  return now - slot.progressAt >= afterMs;
+}
 
 /** Deeper than any envelope: past it values are passed as they are (the worker's schema refuses them anyway). */
 const MAX_COMPACT_DEPTH = 8;
@@ -99,16 +122,25 @@ export class InputOpenerPool {
   private nextId = 0;
   private failedStarts = 0;
   private closed = false;
-  /** Opens running on this thread right now. */
+  /** Opens running on this thread right now, and how many it has run in all. */
   private openingHere = 0;
+  private openedHereCount = 0;
   private flushScheduled = false;
 
+  private readonly stalledAfterMs: number;
+
   constructor(private readonly options: InputOpenerPoolOptions) {
+    this.stalledAfterMs = options.stalledAfterMs ?? STALLED_AFTER_MS;
     for (let i = 0; i < options.size; i++) this.spawn();
   }
 
   get size(): number {
     return this.slots.length;
+  }
+
+  /** Inputs this thread opened itself (no worker, or the workers stuck). */
+  get openedHere(): number {
+    return this.openedHereCount;
   }
 
   /** Requests handed to workers and not yet finished by them (whether or not their answers have been read here). */
@@ -120,10 +152,11 @@ export class InputOpenerPool {
 
   async open(envelope: unknown, keys: InputOpeningKeys, expected: InputBinding): Promise<OpenedInput> {
     const slot = this.leastBusy();
-    // No worker (closed, or workers cannot start), or every worker backed up while this thread has none of its
-    // own in hand: the same check, here. Under a burst the main thread is otherwise mostly waiting on workers.
-    if (!slot || (backlogOf(slot) >= MAIN_THREAD_HELPS_AT && this.openingHere === 0)) {
+    // No worker (closed, or workers cannot start), or even the least busy one stuck while this thread has none of
+    // its own in hand: the same check, here.
+    if (!slot || (this.openingHere === 0 && stalled(slot, performance.now(), this.stalledAfterMs))) {
       this.openingHere += 1;
+      this.openedHereCount += 1;
       try {
         return await openInputWithKeys(envelope, keys, expected);
       } finally {
@@ -212,7 +245,16 @@ export class InputOpenerPool {
     const finished = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
     const workerData: InputOpenerData = { role: INPUT_OPENER_ROLE, finished };
     const worker = new Worker(this.options.entry, { workerData });
-    const slot: Slot = { worker, pending: new Map(), outbox: [], posted: 0, finished, answered: false };
+    const slot: Slot = {
+      worker,
+      pending: new Map(),
+      outbox: [],
+      posted: 0,
+      finished,
+      seenFinished: 0,
+      progressAt: performance.now(),
+      answered: false,
+    };
     worker.on('message', (replies: readonly OpenReply[]) => {
       for (const reply of replies) this.settle(slot, reply);
     });

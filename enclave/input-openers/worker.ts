@@ -25,6 +25,16 @@ function failureOf(error: unknown): OpenFailure {
 }
 
 /**
+ * After a message the worker keeps its event loop turning (polling, not sleeping) this long: under load the next
+ * batch comes within it, and being put to sleep and woken for every batch cost more CPU than the polling (on a
+ * virtual machine a wake-up crosses to the hypervisor). Idle, it costs at most this much per message.
+ */
+const STAY_AWAKE_MS = 1;
+
+/** Inputs opened between two turns of the worker's event loop (answers leave, requests come in, at each turn). */
+const OPENS_PER_TURN = 8;
+
+/**
  * The worker side: opens each envelope it is sent with `openInputWithKeys` and answers with the results, those
  * finished in one turn of its event loop as one message (as the pool batches its requests).
  */
@@ -32,8 +42,9 @@ export function runInputOpenerWorker(): void {
   const port = parentPort;
   if (!port) throw new Error('the input opener runs in a worker thread');
   const { finished } = workerData as InputOpenerData;
-  let open = 0;
   let stopping = false;
+  const queue: OpenRequest[] = [];
+  let draining = false;
   let replies: OpenReply[] = [];
   let transfers: ArrayBuffer[] = [];
   const flush = () => {
@@ -42,7 +53,7 @@ export function runInputOpenerWorker(): void {
       replies = [];
       transfers = [];
     }
-    if (stopping && open === 0) port.close();
+    if (stopping && !draining) port.close();
   };
   const answer = (reply: OpenReply, transfer?: ArrayBuffer) => {
     Atomics.add(finished, 0, 1);
@@ -50,34 +61,65 @@ export function runInputOpenerWorker(): void {
     replies.push(reply);
     if (transfer) transfers.push(transfer);
   };
-  const openOne = (request: OpenRequest) => {
-    open += 1;
-    openInputWithKeys(request.envelope, request.keys, request.expected)
-      .then(
-        (opened) => {
-          // Transferred, so it must not share a buffer; a copy leaves the original zeroed.
-          const plaintext = withOwnBuffer(opened.plaintext);
-          if (plaintext !== opened.plaintext) opened.plaintext.fill(0);
-          answer(
-            { id: request.id, plaintext, commitment: opened.commitment },
-            plaintext.buffer as ArrayBuffer,
-          );
-        },
-        (error: unknown) => answer({ id: request.id, failure: failureOf(error) }),
-      )
-      .finally(() => {
-        // This thread's clone of the session's raw private key (where libsodium does the DH) goes with the input.
-        request.keys.recipient.privateRaw?.fill(0);
-        open -= 1;
-        if (stopping && open === 0 && replies.length === 0) port.close();
-      });
+  const openOne = async (request: OpenRequest): Promise<void> => {
+    try {
+      const opened = await openInputWithKeys(request.envelope, request.keys, request.expected);
+      // Transferred, so it must not share a buffer; a copy leaves the original zeroed.
+      const plaintext = withOwnBuffer(opened.plaintext);
+      if (plaintext !== opened.plaintext) opened.plaintext.fill(0);
+      answer({ id: request.id, plaintext, commitment: opened.commitment }, plaintext.buffer as ArrayBuffer);
+    } catch (error) {
+      answer({ id: request.id, failure: failureOf(error) });
+    }
+  };
+  /**
+   * This thread's clones of sessions' raw private keys (where libsodium does the DH), zeroed once it has no more
+   * work: the requests of one message share a single clone, so none can go before its last input.
+   */
+  const heldKeys = new Set<Uint8Array>();
+  const forgetKeys = () => {
+    for (const key of heldKeys) key.fill(0);
+    heldKeys.clear();
+  };
+  // One at a time, so each finishes (and counts) as early as it can: started together, a batch's inputs would all
+  // finish at its end, and the pool would take a long batch for a stuck worker.
+  const drain = async () => {
+    draining = true;
+    let inTurn = 0;
+    for (let request = queue.shift(); request !== undefined; request = queue.shift()) {
+      await openOne(request);
+      // Let the answers go and the next requests in now and then.
+      if (++inTurn === OPENS_PER_TURN) {
+        inTurn = 0;
+        await new Promise((turn) => setImmediate(turn));
+      }
+    }
+    draining = false;
+    forgetKeys();
+    if (stopping && replies.length === 0) port.close();
+  };
+  let lastMessageAt = 0;
+  let awake = false;
+  const stayAwake = () => {
+    if (!stopping && performance.now() - lastMessageAt < STAY_AWAKE_MS) setImmediate(stayAwake);
+    else awake = false;
   };
   port.on('message', (message: readonly OpenRequest[] | typeof STOP) => {
+    lastMessageAt = performance.now();
+    if (!awake) {
+      awake = true;
+      setImmediate(stayAwake);
+    }
     if (message === STOP) {
       stopping = true;
-      if (open === 0 && replies.length === 0) port.close();
+      if (!draining && replies.length === 0) port.close();
       return;
     }
-    for (const request of message) openOne(request);
+    for (const request of message) {
+      const key = request.keys.recipient.privateRaw;
+      if (key) heldKeys.add(key);
+      queue.push(request);
+    }
+    if (!draining) void drain();
   });
 }

@@ -55,10 +55,16 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 }
 
 const pools: InputOpenerPool[] = [];
-function startPool(size: number, name = 'opener-entry.mjs', lost?: string[]): InputOpenerPool {
+function startPool(
+  size: number,
+  name = 'opener-entry.mjs',
+  lost?: string[],
+  stalledAfterMs?: number,
+): InputOpenerPool {
   const pool = new InputOpenerPool({
     size,
     entry: entry(name),
+    ...(stalledAfterMs === undefined ? {} : { stalledAfterMs }),
     ...(lost ? { onWorkerLost: (reason) => lost.push(reason) } : {}),
   });
   pools.push(pool);
@@ -158,13 +164,16 @@ describe('InputOpenerPool', () => {
     expect(opened.plaintext.buffer.byteLength).toBe(opened.plaintext.byteLength);
   });
 
-  it('opens on this thread, one at a time, while every worker is backed up', async () => {
-    const pool = startPool(1, 'stalled-entry.mjs');
+  it('opens on this thread, one at a time, once the worker has finished nothing for a while', async () => {
+    const pool = startPool(1, 'stalled-entry.mjs', undefined, 30);
     const envelopes = await Promise.all([0, 1, 2, 3].map((i) => sealed(i)));
-    // The first two wait on the stalled worker; with two waiting there, the third opens here.
+    // The first two wait on the stalled worker; once it has sat on them past the limit, the third opens here.
     const waiting = [0, 1].map((i) => pool.open(envelopes[i], keys, binding(i)));
+    expect(pool.openedHere).toBe(0);
+    await sleep(60);
     const opened = await pool.open(envelopes[2], keys, binding(2));
     expect(opened.plaintext).toEqual(encodeCbor([2]));
+    expect(pool.openedHere).toBe(1);
     const settled = await Promise.race([
       Promise.any(waiting).then(() => 'answered'),
       sleep(100).then(() => 'waiting'),
@@ -193,6 +202,20 @@ describe('InputOpenerPool', () => {
     expect(pool.backlog).toBe(1);
     const opened = await Promise.all([...first, third]);
     expect(opened.map((o) => o.plaintext)).toEqual([1, 2, 3].map((i) => encodeCbor([i])));
+  });
+
+  it('leaves every input to a worker that keeps finishing them, however many are queued', async () => {
+    // A generous limit: a loaded test machine may keep the worker off a core for a while.
+    const pool = startPool(1, undefined, undefined, 10_000);
+    const envelopes = await Promise.all(Array.from({ length: 60 }, (_, i) => sealed(i)));
+    const opening: Promise<unknown>[] = [];
+    // Arriving over many turns of the event loop, as frames do, faster than the worker finishes them.
+    for (const [i, envelope] of envelopes.entries()) {
+      opening.push(pool.open(envelope, keys, binding(i)));
+      if (i % 3 === 2) await new Promise((turn) => setImmediate(turn));
+    }
+    await Promise.all(opening);
+    expect(pool.openedHere).toBe(0);
   });
 
   it('refuses what cannot be handed to a worker with INPUT_OPENER_FAILED and keeps serving', async () => {
