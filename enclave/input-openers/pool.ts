@@ -68,7 +68,7 @@ const protocolCodes: ReadonlySet<string> = new Set(PROTOCOL_ERROR_CODES);
  * A worker with work that has finished nothing for this long is stuck (or starved): this thread then opens inputs
  * itself, one at a time, until it moves again. An input takes a worker well under a millisecond.
  */
-export const STALLED_AFTER_MS = 50;
+const STALLED_AFTER_MS = 50;
 
 /**
  * Whether `slot` has had work for `afterMs` without finishing any. Short of that the worker is left all

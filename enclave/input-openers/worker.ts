@@ -47,13 +47,17 @@ export function runInputOpenerWorker(): void {
   let draining = false;
   let replies: OpenReply[] = [];
   let transfers: ArrayBuffer[] = [];
+  /** After `STOP`, the port closes once every input is opened and every answer sent. */
+  const closeIfDone = () => {
+    if (stopping && !draining && replies.length === 0) port.close();
+  };
   const flush = () => {
     if (replies.length > 0) {
       port.postMessage(replies, transfers);
       replies = [];
       transfers = [];
     }
-    if (stopping && !draining) port.close();
+    closeIfDone();
   };
   const answer = (reply: OpenReply, transfer?: ArrayBuffer) => {
     Atomics.add(finished, 0, 1);
@@ -96,7 +100,7 @@ export function runInputOpenerWorker(): void {
     }
     draining = false;
     forgetKeys();
-    if (stopping && replies.length === 0) port.close();
+    closeIfDone();
   };
   let lastMessageAt = 0;
   let awake = false;
@@ -112,7 +116,7 @@ export function runInputOpenerWorker(): void {
     }
     if (message === STOP) {
       stopping = true;
-      if (!draining && replies.length === 0) port.close();
+      closeIfDone();
       return;
     }
     for (const request of message) {
