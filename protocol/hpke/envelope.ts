@@ -12,9 +12,9 @@ import {
   type HpkePublicKey,
   importHpkePublicKey,
   type RecipientKeys,
-  recipientKeyPairFrom,
   recipientKeysOf,
 } from './keys.js';
+import { openSingleShot } from './single-shot-open.js';
 import {
   cipherSuiteFor,
   HPKE_ENC_BYTES,
@@ -23,6 +23,9 @@ import {
   hpkeSuiteIdsSchema,
   suiteIdsOf,
 } from './suites.js';
+
+/** Envelopes bind everything through the HPKE `info`; the AEAD's associated data is empty. */
+const NO_AAD = new Uint8Array(0);
 
 /** Larger inputs use the chunked stream (`sealInputStream`), so no single message grows without bound. */
 export const MAX_ENVELOPE_PLAINTEXT_BYTES = 16 * 1024 * 1024;
@@ -152,12 +155,14 @@ export async function openInputWithKeys(
   assertBindingMatches(parsed, expected, 'input envelope');
   let plaintext: Uint8Array;
   try {
-    const recipient = await cipherSuiteFor(parsed.suite).createRecipientContext({
-      recipientKey: recipientKeyPairFrom(keys.recipient),
-      enc: parsed.enc,
-      info: inputInfo(expected, 'single'),
-    });
-    plaintext = new Uint8Array(await recipient.open(parsed.ciphertext));
+    plaintext = openSingleShot(
+      parsed.suite,
+      keys.recipient,
+      parsed.enc,
+      inputInfo(expected, 'single'),
+      NO_AAD,
+      parsed.ciphertext,
+    );
   } catch (error) {
     throw new ProtocolError(
       'HPKE_OPEN_FAILED',

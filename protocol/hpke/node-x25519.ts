@@ -217,9 +217,7 @@ class NodeX25519Primitives {
 
   async dh(sk: CryptoKey, pk: CryptoKey): Promise<ArrayBuffer> {
     try {
-      const shared = this.dhBytes(sk, pk);
-      // RFC 9180 §7.1.4: an all-zero X25519 output (a small-order `enc`) must abort.
-      if (shared.every((byte) => byte === 0)) throw new RangeError('X25519 output is all zeros');
+      const shared = x25519SharedSecret(sk, pk);
       const owned = ownedArrayBuffer(shared);
       shared.fill(0);
       return owned;
@@ -227,17 +225,27 @@ class NodeX25519Primitives {
       throw new SerializeError(error);
     }
   }
+}
 
-  private dhBytes(sk: CryptoKey, pk: CryptoKey): Uint8Array {
-    const libsodium = sodium();
-    if (libsodium && sk instanceof NodeX25519Key && sk.raw && pk instanceof NodeX25519Key && pk.raw) {
-      const shared = new Uint8Array(KEY_BYTES);
-      // Throws on an all-zero result too.
-      libsodium.crypto_scalarmult(shared, sk.raw, pk.raw);
-      return shared;
-    }
-    return diffieHellman({ privateKey: keyObjectOf(sk), publicKey: keyObjectOf(pk) });
+/**
+ * X25519 of a private and a public key (libsodium on raw bytes where it can, else node:crypto). Throws on an
+ * all-zero output (a small-order public key), which RFC 9180 §7.1.4 requires HPKE to refuse. Secret: the caller
+ * zeroes it.
+ */
+export function x25519SharedSecret(sk: CryptoKey, pk: CryptoKey): Uint8Array {
+  const libsodium = sodium();
+  if (libsodium && sk instanceof NodeX25519Key && sk.raw && pk instanceof NodeX25519Key && pk.raw) {
+    const shared = new Uint8Array(KEY_BYTES);
+    // Throws on an all-zero result too.
+    libsodium.crypto_scalarmult(shared, sk.raw, pk.raw);
+    return shared;
   }
+  const shared = diffieHellman({ privateKey: keyObjectOf(sk), publicKey: keyObjectOf(pk) });
+  if (shared.every((byte) => byte === 0)) {
+    shared.fill(0);
+    throw new RangeError('X25519 output is all zeros');
+  }
+  return shared;
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * HPKE open throughput: the same sealed envelopes (X25519, HKDF-SHA256, AES-256-GCM and ChaCha20Poly1305, 64-byte
- * plaintexts, a 120-byte info like an input binding) opened by @hpke/core's stock suite and by the node:crypto
- * suite the protocol uses (`cipherSuiteFor`). Both in this process, alternating, reported as opens/s and ratio.
+ * plaintexts, a 120-byte info like an input binding) opened by @hpke/core's stock suite, by @hpke/core over the
+ * node:crypto primitives (`cipherSuiteFor`, what streams and results use), and by the single-shot open envelopes
+ * use (`openSingleShot`). All in this process, alternating, reported as opens/s and ratios.
  * Also `openInput` end to end (schema, signature, binding, open, commitment) as the enclave runs it per input.
  */
 import { randomBytes } from 'node:crypto';
@@ -13,10 +14,12 @@ import {
   type HpkeAead,
   openInput,
   recipientKeyPairOf,
+  recipientKeysOf,
   sealInput,
   stockCipherSuiteFor,
   suiteIdsOf,
 } from '../../protocol/index.js';
+import { openSingleShot } from '../../protocol/hpke/single-shot-open.js';
 import { emit, measureRate, median, round } from './measure.js';
 
 const ENVELOPES = 256;
@@ -48,6 +51,17 @@ async function openRate(
   });
 }
 
+async function singleShotRate(aead: HpkeAead, envelopes: { enc: ArrayBuffer; ct: ArrayBuffer }[]) {
+  const ids = suiteIdsOf(aead);
+  const keys = recipientKeysOf(recipient.privateKey);
+  const none = new Uint8Array(0);
+  return await measureRate(async (i) => {
+    const envelope = envelopes[i % envelopes.length];
+    if (envelope === undefined) throw new Error('no envelope');
+    openSingleShot(ids, keys, new Uint8Array(envelope.enc), info, none, new Uint8Array(envelope.ct));
+  });
+}
+
 const summary: Record<string, unknown> = { bench: 'hpke', rounds: ROUNDS };
 for (const aead of ['AES-256-GCM', 'ChaCha20Poly1305'] as HpkeAead[]) {
   const ids = suiteIdsOf(aead);
@@ -56,15 +70,19 @@ for (const aead of ['AES-256-GCM', 'ChaCha20Poly1305'] as HpkeAead[]) {
   const envelopes = await sealed(stock); // sealed by the stock suite: the fast one opens what others send
   const stockRates: number[] = [];
   const fastRates: number[] = [];
+  const singleShotRates: number[] = [];
   for (let r = 0; r < ROUNDS; r++) {
     stockRates.push((await openRate(stock, envelopes, false)).perSec);
     fastRates.push((await openRate(fast, envelopes, true)).perSec);
+    singleShotRates.push((await singleShotRate(aead, envelopes)).perSec);
   }
   const result = {
     aead,
     stockOpensPerSec: round(median(stockRates)),
     fastOpensPerSec: round(median(fastRates)),
     ratio: round(median(fastRates) / median(stockRates), 2),
+    singleShotOpensPerSec: round(median(singleShotRates)),
+    singleShotVsFast: round(median(singleShotRates) / median(fastRates), 2),
   };
   emit({ run: 'open', ...result });
   summary[aead] = result;

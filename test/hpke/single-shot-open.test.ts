@@ -1,0 +1,113 @@
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { openSingleShot } from '../../protocol/hpke/single-shot-open.js';
+import {
+  generateHpkeKeyPair,
+  type HpkeAead,
+  type HpkeKeyPair,
+  importHpkePrivateKey,
+  recipientKeysOf,
+  stockCipherSuiteFor,
+  suiteIdsOf,
+} from '../../protocol/index.js';
+
+const hex = (s: string) => new Uint8Array(Buffer.from(s, 'hex'));
+
+/** RFC 9180 appendix A.2.1: DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, ChaCha20Poly1305, base mode, sequence 0. */
+const A_2_1 = {
+  skRm: '8057991eef8f1f1af18f4a9491d16a1ce333f695d4db8e38da75975c4478e0fb',
+  info: '4f6465206f6e2061204772656369616e2055726e',
+  enc: '1afa08d3dec047a643885163f1180476fa7ddb54c6a8029ea33f95796bf2ac4a',
+  aad: '436f756e742d30',
+  pt: '4265617574792069732074727574682c20747275746820626561757479',
+  ct: '1c5250d8034ec2b784ba2cfd69dbdb8af406cfe3ff938e131f0def8c8b60b4db21993c62ce81883d2dd1b51a28',
+};
+
+const AEADS = ['AES-256-GCM', 'ChaCha20Poly1305'] as const satisfies readonly HpkeAead[];
+let recipient: HpkeKeyPair;
+let other: HpkeKeyPair;
+
+beforeAll(async () => {
+  recipient = await generateHpkeKeyPair();
+  other = await generateHpkeKeyPair();
+});
+
+describe('single-shot HPKE open', () => {
+  it('opens RFC 9180 A.2.1 to the published plaintext', async () => {
+    const { privateKey } = await importHpkePrivateKey(hex(A_2_1.skRm));
+    const plaintext = openSingleShot(
+      suiteIdsOf('ChaCha20Poly1305'),
+      recipientKeysOf(privateKey),
+      hex(A_2_1.enc),
+      hex(A_2_1.info),
+      hex(A_2_1.aad),
+      hex(A_2_1.ct),
+    );
+    expect(Buffer.from(plaintext).toString('hex')).toBe(A_2_1.pt);
+  });
+
+  const bytes = (max: number) => fc.uint8Array({ minLength: 0, maxLength: max });
+
+  for (const aead of AEADS) {
+    const ids = suiteIdsOf(aead);
+    const stock = stockCipherSuiteFor(ids);
+    const sealWithStock = async (plaintext: Uint8Array, info: Uint8Array, aad: Uint8Array) => {
+      const sender = await stock.createSenderContext({
+        recipientPublicKey: await stock.kem.deserializePublicKey(
+          Buffer.from(recipient.publicKey.key, 'base64'),
+        ),
+        info,
+      });
+      return { enc: new Uint8Array(sender.enc), ct: new Uint8Array(await sender.seal(plaintext, aad)) };
+    };
+
+    it(`${aead}: opens what @hpke/core seals, to the same plaintext`, async () => {
+      await fc.assert(
+        fc.asyncProperty(bytes(2048), bytes(256), bytes(64), async (plaintext, info, aad) => {
+          const { enc, ct } = await sealWithStock(plaintext, info, aad);
+          const opened = openSingleShot(ids, recipientKeysOf(recipient.privateKey), enc, info, aad, ct);
+          expect(new Uint8Array(opened)).toEqual(plaintext);
+        }),
+        { numRuns: 25 },
+      );
+    });
+
+    it(`${aead}: refuses another key, and any altered ciphertext, enc, info or aad`, async () => {
+      await fc.assert(
+        fc.asyncProperty(bytes(512), bytes(64), bytes(16), fc.nat(), async (plaintext, info, aad, at) => {
+          const { enc, ct } = await sealWithStock(plaintext, info, aad);
+          const flip = (b: Uint8Array) => {
+            const copy = b.slice();
+            copy[at % copy.length] = (copy[at % copy.length] ?? 0) ^ 0x01;
+            return copy;
+          };
+          const mine = recipientKeysOf(recipient.privateKey);
+          const attempts = [
+            () => openSingleShot(ids, recipientKeysOf(other.privateKey), enc, info, aad, ct),
+            () => openSingleShot(ids, mine, enc, info, aad, flip(ct)),
+            () => openSingleShot(ids, mine, flip(enc), info, aad, ct),
+            () => openSingleShot(ids, mine, enc, Uint8Array.of(...info, 0), aad, ct),
+            () => openSingleShot(ids, mine, enc, info, Uint8Array.of(...aad, 0), ct),
+          ];
+          for (const attempt of attempts) expect(attempt).toThrow();
+          // And the unaltered one still opens: the failures above are the alterations'.
+          expect(new Uint8Array(openSingleShot(ids, mine, enc, info, aad, ct))).toEqual(plaintext);
+        }),
+        { numRuns: 20 },
+      );
+    });
+  }
+
+  it('refuses a small-order enc at the DH (an all-zero X25519 result), and a ciphertext shorter than its tag', () => {
+    const ids = suiteIdsOf('AES-256-GCM');
+    const keys = recipientKeysOf(recipient.privateKey);
+    const none = new Uint8Array(0);
+    const smallOrder = () => openSingleShot(ids, keys, new Uint8Array(32), none, none, new Uint8Array(32));
+    expect(smallOrder).toThrow();
+    // Refused by the X25519 step itself, not later by the AEAD tag.
+    expect(smallOrder).not.toThrow(/authenticate/);
+    expect(() => openSingleShot(ids, keys, hex(A_2_1.enc), none, none, new Uint8Array(15))).toThrow(
+      RangeError,
+    );
+  });
+});
