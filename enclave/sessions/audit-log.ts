@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { encodeCanonicalCbor } from '../../common/cbor/index.js';
 
 /** What happened, never with an input's content. */
@@ -32,7 +32,7 @@ function entryHash(previous: string, seq: number, event: AuditEvent): string {
     round: event.round ?? null,
     code: event.code ?? null,
   };
-  return createHash('sha256').update(encodeCanonicalCbor(fields)).digest('hex');
+  return hash('sha256', encodeCanonicalCbor(fields), 'hex');
 }
 
 /** A hash-chained, append-only log of a session's events. */

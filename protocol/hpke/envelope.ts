@@ -1,4 +1,4 @@
-import { createHash, type KeyObject } from 'node:crypto';
+import { hash, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { encodeProtocolValue } from '../codec/canonical.js';
 import { CONTEXTS } from '../codec/contexts.js';
@@ -175,7 +175,7 @@ export async function openInputWithKeys(
 
 /** SHA-256 of the envelope's canonical CBOR (a hash of ciphertext: reveals nothing of a low-entropy input). */
 export function inputCommitment(envelope: InputEnvelope): Uint8Array {
-  return new Uint8Array(createHash('sha256').update(encodeProtocolValue(envelope)).digest());
+  return new Uint8Array(hash('sha256', encodeProtocolValue(envelope), 'buffer'));
 }
 
 export function pickBinding(value: InputBinding): InputBinding {
