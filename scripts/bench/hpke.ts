@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { CipherSuite } from '@hpke/core';
+import { openSingleShot } from '../../protocol/hpke/single-shot-open.js';
 import {
   cipherSuiteFor,
   generateHpkeKeyPair,
@@ -19,7 +20,6 @@ import {
   stockCipherSuiteFor,
   suiteIdsOf,
 } from '../../protocol/index.js';
-import { openSingleShot } from '../../protocol/hpke/single-shot-open.js';
 import { emit, measureRate, median, round } from './measure.js';
 
 const ENVELOPES = 256;
