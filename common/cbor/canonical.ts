@@ -10,6 +10,8 @@
  * so that an absent optional field and `undefined` encode the same. Anything else (floats, symbols, functions,
  * class instances, tags) is refused with `CanonicalCborError`.
  */
+
+import { isPlainObject } from '../records.js';
 import { CborDecoderLimitError, decodeStrictCbor } from './decode.js';
 import { CborFormatError, type WellFormedOptions } from './well-formed.js';
 
@@ -162,11 +164,6 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
     if (d !== 0) return d;
   }
   return a.byteLength - b.byteLength;
-}
-
-function isPlainObject(value: object): value is Record<string, unknown> {
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
 }
 
 function writeBigInteger(w: Writer, n: bigint): void {

@@ -1,4 +1,5 @@
 import { encodeCbor } from '../../common/cbor/index.js';
+import { isPlainObject } from '../../common/records.js';
 
 /** Byte strings at least this large are referenced by the encoding instead of copied into it. */
 const LARGE_BYTES = 64 * 1024;
@@ -26,8 +27,7 @@ function entriesOf(value: unknown): [unknown, unknown][] | undefined {
   if (value === null || typeof value !== 'object' || Array.isArray(value) || ArrayBuffer.isView(value)) {
     return undefined;
   }
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null ? Object.entries(value) : undefined;
+  return isPlainObject(value) ? Object.entries(value) : undefined;
 }
 
 /**

@@ -4,6 +4,8 @@
  * other keys stay `Map`s (opaque function parameters may hold them).
  */
 
+import { newRecord } from '../../common/records.js';
+
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 export function cborToPlain(value: unknown): unknown {
@@ -18,8 +20,9 @@ export function cborToPlain(value: unknown): unknown {
     if (!keys.every((k) => typeof k === 'string')) {
       return new Map([...value].map(([k, v]) => [cborToPlain(k), cborToPlain(v)]));
     }
-    // A null prototype: a key such as `__proto__` cannot reach Object.prototype; the names are refused anyway.
-    const out: Record<string, unknown> = Object.create(null);
+    // Nothing inherited (see common/records.ts): a key such as `__proto__` cannot reach Object.prototype; the
+    // names are refused anyway.
+    const out = newRecord();
     for (const [k, v] of value as Map<string, unknown>) {
       if (FORBIDDEN_KEYS.has(k)) throw new TypeError(`map key "${k}" is not allowed`);
       out[k] = cborToPlain(v);

@@ -1,4 +1,5 @@
 import { isAscii, isUtf8 } from 'node:buffer';
+import { isPlainObject } from '../../common/records.js';
 import {
   MAX_PACKED_DATA_BYTES,
   MAX_PACKED_ITEM_BYTES,
@@ -18,9 +19,7 @@ function fieldsOf(value: unknown): Map<unknown, unknown> | undefined {
   if (value === null || typeof value !== 'object' || Array.isArray(value) || value instanceof Uint8Array) {
     return undefined;
   }
-  const proto = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) return undefined;
-  return new Map(Object.entries(value));
+  return isPlainObject(value) ? new Map(Object.entries(value)) : undefined;
 }
 
 function fail(problem: string): PackedSetCheck {
