@@ -168,7 +168,12 @@ export class InputOpenerPool {
       id,
       envelope: compacted(envelope, 0),
       keys,
-      expected: { ...expected, sessionId: withOwnBuffer(expected.sessionId) },
+      expected: {
+        sessionId: withOwnBuffer(expected.sessionId),
+        inputName: expected.inputName,
+        partyId: expected.partyId,
+        round: expected.round,
+      },
     };
     return await new Promise<OpenedInput>((resolve, reject) => {
       slot.pending.set(id, { resolve, reject });

@@ -52,7 +52,15 @@ export async function sendInput(options: SendInputOptions): Promise<Uint8Array> 
   const keys = { recipientPublicKey: sessionKey, senderSigningKey: party.signing.privateKey };
   if (total <= chunkBytes) {
     const plaintext = parts.length === 1 ? (parts[0] as Uint8Array) : new Uint8Array(Buffer.concat(parts));
-    const envelope = await sealInput({ ...binding, ...keys, plaintext });
+    const envelope = await sealInput({
+      sessionId,
+      inputName,
+      partyId: binding.partyId,
+      round: binding.round,
+      recipientPublicKey: sessionKey,
+      senderSigningKey: party.signing.privateKey,
+      plaintext,
+    });
     const response = await connection.send({
       type: 'submit-input',
       sessionId,

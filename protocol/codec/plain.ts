@@ -16,9 +16,8 @@ export function cborToPlain(value: unknown): unknown {
   }
   if (Array.isArray(value)) return value.map(cborToPlain);
   if (value instanceof Map) {
-    const keys = [...value.keys()];
-    if (!keys.every((k) => typeof k === 'string')) {
-      return new Map([...value].map(([k, v]) => [cborToPlain(k), cborToPlain(v)]));
+    for (const k of value.keys()) {
+      if (typeof k !== 'string') return new Map([...value].map(([k, v]) => [cborToPlain(k), cborToPlain(v)]));
     }
     // Nothing inherited (see common/records.ts): a key such as `__proto__` cannot reach Object.prototype; the
     // names are refused anyway.

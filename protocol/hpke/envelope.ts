@@ -86,8 +86,12 @@ export async function sealInput(params: SealInputParams): Promise<InputEnvelope>
     info: inputInfo(binding, 'single'),
   });
   const ciphertext = new Uint8Array(await sender.seal(params.plaintext));
-  const body = { ...binding, v: 1 as const, suite, enc: new Uint8Array(sender.enc), ciphertext };
-  return { ...body, signature: signProtocolValue(CONTEXTS.inputEnvelope, body, params.senderSigningKey) };
+  // Field by field: on node 20 a spread followed by more fields costs microseconds per object.
+  const { sessionId, inputName, partyId, round } = binding;
+  const enc = new Uint8Array(sender.enc);
+  const body = { sessionId, inputName, partyId, round, v: 1 as const, suite, enc, ciphertext };
+  const signature = signProtocolValue(CONTEXTS.inputEnvelope, body, params.senderSigningKey);
+  return { sessionId, inputName, partyId, round, v: 1, suite, enc, ciphertext, signature };
 }
 
 export interface OpenedInput {
