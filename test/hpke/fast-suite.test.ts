@@ -1,13 +1,11 @@
 import { Aes128Gcm, CipherSuite, OpenError } from '@hpke/core';
 import fc from 'fast-check';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { NodeHkdfSha256 } from '../../protocol/hpke/node-kdf.js';
 import { NodeDhkemX25519HkdfSha256 } from '../../protocol/hpke/node-x25519.js';
 import {
   cipherSuiteFor,
-  generateHpkeKeyPair,
   generateSigningKeyPair,
-  type HpkeAead,
   type HpkeKeyPair,
   openInput,
   recipientKeyPairOf,
@@ -16,6 +14,7 @@ import {
   suiteIdsOf,
 } from '../../protocol/index.js';
 import { codeOf } from '../protocol/fixtures.js';
+import { AEADS, useKeyPairs } from './key-pairs.js';
 
 const hex = (s: string) => new Uint8Array(Buffer.from(s, 'hex'));
 const toHex = (b: ArrayBuffer | Uint8Array) =>
@@ -33,14 +32,7 @@ const A_1_1 = {
   ct: 'f938558b5d72f1a23810b4be2ab4f84331acc02fc97babc53a52ae8218a355a96d8770ac83d07bea87e13c512a',
 };
 
-const AEADS = ['AES-256-GCM', 'ChaCha20Poly1305'] as const satisfies readonly HpkeAead[];
-let recipient: HpkeKeyPair;
-let other: HpkeKeyPair;
-
-beforeAll(async () => {
-  recipient = await generateHpkeKeyPair();
-  other = await generateHpkeKeyPair();
-});
+const keys = useKeyPairs();
 
 async function publicKeyOf(suite: CipherSuite, pair: HpkeKeyPair) {
   return await suite.kem.deserializePublicKey(Buffer.from(pair.publicKey.key, 'base64'));
@@ -91,24 +83,24 @@ describe('node:crypto HPKE suite interoperates with the stock @hpke/core suite',
       await fc.assert(
         fc.asyncProperty(bytes(2048), bytes(256), bytes(64), async (plaintext, info, aad) => {
           const a = await stock.createSenderContext({
-            recipientPublicKey: await publicKeyOf(stock, recipient),
+            recipientPublicKey: await publicKeyOf(stock, keys.recipient),
             info,
           });
           const sealedByStock = await a.seal(plaintext, aad);
           const fastOpen = await fast.createRecipientContext({
-            recipientKey: recipientKeyPairOf(recipient.privateKey),
+            recipientKey: recipientKeyPairOf(keys.recipient.privateKey),
             enc: a.enc,
             info,
           });
           expect(new Uint8Array(await fastOpen.open(sealedByStock, aad))).toEqual(plaintext);
 
           const b = await fast.createSenderContext({
-            recipientPublicKey: await publicKeyOf(fast, recipient),
+            recipientPublicKey: await publicKeyOf(fast, keys.recipient),
             info,
           });
           const sealedByFast = await b.seal(plaintext, aad);
           const stockOpen = await stock.createRecipientContext({
-            recipientKey: recipient.privateKey,
+            recipientKey: keys.recipient.privateKey,
             enc: b.enc,
             info,
           });
@@ -122,16 +114,16 @@ describe('node:crypto HPKE suite interoperates with the stock @hpke/core suite',
       await fc.assert(
         fc.asyncProperty(bytes(512), bytes(64), fc.nat(), async (plaintext, info, at) => {
           const sender = await stock.createSenderContext({
-            recipientPublicKey: await publicKeyOf(stock, recipient),
+            recipientPublicKey: await publicKeyOf(stock, keys.recipient),
             info,
           });
           const sealed = new Uint8Array(await sender.seal(plaintext));
           const altered = sealed.slice();
           altered[at % altered.length] = (altered[at % altered.length] ?? 0) ^ 0x01;
           const attempts = [
-            { key: other.privateKey, info, ct: sealed },
-            { key: recipient.privateKey, info, ct: altered },
-            { key: recipient.privateKey, info: Uint8Array.of(...info, 0), ct: sealed },
+            { key: keys.other.privateKey, info, ct: sealed },
+            { key: keys.recipient.privateKey, info, ct: altered },
+            { key: keys.recipient.privateKey, info: Uint8Array.of(...info, 0), ct: sealed },
           ];
           for (const attempt of attempts) {
             for (const [suite, recipientKey] of [
@@ -147,7 +139,7 @@ describe('node:crypto HPKE suite interoperates with the stock @hpke/core suite',
             }
           }
           const context = await fast.createRecipientContext({
-            recipientKey: recipientKeyPairOf(recipient.privateKey),
+            recipientKey: recipientKeyPairOf(keys.recipient.privateKey),
             enc: sender.enc,
             info,
           });
@@ -163,9 +155,11 @@ describe('node:crypto HPKE suite interoperates with the stock @hpke/core suite',
     const stock = stockCipherSuiteFor(suiteIdsOf('AES-256-GCM'));
     const enc = new Uint8Array(32); // u = 0 is a small-order point
     await expect(
-      fast.createRecipientContext({ recipientKey: recipientKeyPairOf(recipient.privateKey), enc }),
+      fast.createRecipientContext({ recipientKey: recipientKeyPairOf(keys.recipient.privateKey), enc }),
     ).rejects.toThrow();
-    await expect(stock.createRecipientContext({ recipientKey: recipient.privateKey, enc })).rejects.toThrow();
+    await expect(
+      stock.createRecipientContext({ recipientKey: keys.recipient.privateKey, enc }),
+    ).rejects.toThrow();
   });
 });
 
@@ -178,14 +172,14 @@ describe('openInput on the fast suite keeps its error codes', () => {
       const envelope = await sealInput({
         ...binding,
         plaintext: Uint8Array.of(1, 2, 3),
-        recipientPublicKey: other.publicKey,
+        recipientPublicKey: keys.other.publicKey,
         senderSigningKey: alice.privateKey,
         aead,
       });
-      expect(await codeOf(() => openInput(envelope, recipient.privateKey, binding, alice.publicKey))).toBe(
-        'HPKE_OPEN_FAILED',
-      );
-      const opened = await openInput(envelope, other.privateKey, binding, alice.publicKey);
+      expect(
+        await codeOf(() => openInput(envelope, keys.recipient.privateKey, binding, alice.publicKey)),
+      ).toBe('HPKE_OPEN_FAILED');
+      const opened = await openInput(envelope, keys.other.privateKey, binding, alice.publicKey);
       expect([...opened.plaintext]).toEqual([1, 2, 3]);
     }
   });

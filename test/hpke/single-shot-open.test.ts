@@ -1,15 +1,13 @@
 import fc from 'fast-check';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openSingleShot } from '../../protocol/hpke/single-shot-open.js';
 import {
-  generateHpkeKeyPair,
-  type HpkeAead,
-  type HpkeKeyPair,
   importHpkePrivateKey,
   recipientKeysOf,
   stockCipherSuiteFor,
   suiteIdsOf,
 } from '../../protocol/index.js';
+import { AEADS, useKeyPairs } from './key-pairs.js';
 
 const hex = (s: string) => new Uint8Array(Buffer.from(s, 'hex'));
 
@@ -23,14 +21,7 @@ const A_2_1 = {
   ct: '1c5250d8034ec2b784ba2cfd69dbdb8af406cfe3ff938e131f0def8c8b60b4db21993c62ce81883d2dd1b51a28',
 };
 
-const AEADS = ['AES-256-GCM', 'ChaCha20Poly1305'] as const satisfies readonly HpkeAead[];
-let recipient: HpkeKeyPair;
-let other: HpkeKeyPair;
-
-beforeAll(async () => {
-  recipient = await generateHpkeKeyPair();
-  other = await generateHpkeKeyPair();
-});
+const keys = useKeyPairs();
 
 describe('single-shot HPKE open', () => {
   it('opens RFC 9180 A.2.1 to the published plaintext', async () => {
@@ -54,7 +45,7 @@ describe('single-shot HPKE open', () => {
     const sealWithStock = async (plaintext: Uint8Array, info: Uint8Array, aad: Uint8Array) => {
       const sender = await stock.createSenderContext({
         recipientPublicKey: await stock.kem.deserializePublicKey(
-          Buffer.from(recipient.publicKey.key, 'base64'),
+          Buffer.from(keys.recipient.publicKey.key, 'base64'),
         ),
         info,
       });
@@ -65,7 +56,7 @@ describe('single-shot HPKE open', () => {
       await fc.assert(
         fc.asyncProperty(bytes(2048), bytes(256), bytes(64), async (plaintext, info, aad) => {
           const { enc, ct } = await sealWithStock(plaintext, info, aad);
-          const opened = openSingleShot(ids, recipientKeysOf(recipient.privateKey), enc, info, aad, ct);
+          const opened = openSingleShot(ids, recipientKeysOf(keys.recipient.privateKey), enc, info, aad, ct);
           expect(new Uint8Array(opened)).toEqual(plaintext);
         }),
         { numRuns: 25 },
@@ -81,9 +72,9 @@ describe('single-shot HPKE open', () => {
             copy[at % copy.length] = (copy[at % copy.length] ?? 0) ^ 0x01;
             return copy;
           };
-          const mine = recipientKeysOf(recipient.privateKey);
+          const mine = recipientKeysOf(keys.recipient.privateKey);
           const attempts = [
-            () => openSingleShot(ids, recipientKeysOf(other.privateKey), enc, info, aad, ct),
+            () => openSingleShot(ids, recipientKeysOf(keys.other.privateKey), enc, info, aad, ct),
             () => openSingleShot(ids, mine, enc, info, aad, flip(ct)),
             () => openSingleShot(ids, mine, flip(enc), info, aad, ct),
             () => openSingleShot(ids, mine, enc, Uint8Array.of(...info, 0), aad, ct),
@@ -100,13 +91,13 @@ describe('single-shot HPKE open', () => {
 
   it('refuses a small-order enc at the DH (an all-zero X25519 result), and a ciphertext shorter than its tag', () => {
     const ids = suiteIdsOf('AES-256-GCM');
-    const keys = recipientKeysOf(recipient.privateKey);
+    const mine = recipientKeysOf(keys.recipient.privateKey);
     const none = new Uint8Array(0);
-    const smallOrder = () => openSingleShot(ids, keys, new Uint8Array(32), none, none, new Uint8Array(32));
+    const smallOrder = () => openSingleShot(ids, mine, new Uint8Array(32), none, none, new Uint8Array(32));
     expect(smallOrder).toThrow();
     // Refused by the X25519 step itself, not later by the AEAD tag.
     expect(smallOrder).not.toThrow(/authenticate/);
-    expect(() => openSingleShot(ids, keys, hex(A_2_1.enc), none, none, new Uint8Array(15))).toThrow(
+    expect(() => openSingleShot(ids, mine, hex(A_2_1.enc), none, none, new Uint8Array(15))).toThrow(
       RangeError,
     );
   });
