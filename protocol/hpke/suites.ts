@@ -39,7 +39,8 @@ export function suiteIdsOf(aead: HpkeAead): HpkeSuiteIds {
 }
 
 /**
- * The suite that seals and opens envelopes: @hpke/core's `CipherSuite` (its key schedule and contexts) over
+ * The suite that seals envelopes and opens streams and results (a single envelope is opened by `openSingleShot`,
+ * single-shot-open.ts): @hpke/core's `CipherSuite` (its key schedule and contexts) over
  * node:crypto primitives (`node-x25519.ts`, `node-kdf.ts`, `node-aead.ts`). Same bytes on the wire as the stock
  * suite, several times cheaper per open (see `npm run bench -- hpke`).
  */
