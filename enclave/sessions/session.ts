@@ -531,7 +531,7 @@ export class Session {
       const index = this.committed.findIndex((c) => bytesEqual(c.commitment, replaced.commitment));
       if (index >= 0) this.committed.splice(index, 1);
     }
-    // Fields one by one, not `{ ...bindingFields(binding), more }`: on node 20 a spread followed by more fields
+    // Fields one by one, not spread from the binding and added to: on node 20 a spread followed by more fields
     // costs microseconds per object (measured 1.6-6 us against 0.3), and this runs for every input.
     const { inputName, partyId, round } = binding;
     this.inputs.set(key, { inputName, partyId, round, plaintext, value, commitment });

@@ -53,12 +53,12 @@ export async function sendInput(options: SendInputOptions): Promise<Uint8Array> 
   if (total <= chunkBytes) {
     const plaintext = parts.length === 1 ? (parts[0] as Uint8Array) : new Uint8Array(Buffer.concat(parts));
     const envelope = await sealInput({
-      sessionId,
-      inputName,
+      sessionId: binding.sessionId,
+      inputName: binding.inputName,
       partyId: binding.partyId,
       round: binding.round,
-      recipientPublicKey: sessionKey,
-      senderSigningKey: party.signing.privateKey,
+      recipientPublicKey: keys.recipientPublicKey,
+      senderSigningKey: keys.senderSigningKey,
       plaintext,
     });
     const response = await connection.send({
