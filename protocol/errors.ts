@@ -14,6 +14,8 @@ export const PROTOCOL_ERROR_CODES = [
   'KEY_INVALID',
   /** An envelope's session, input, party or round differs from what the receiver expects (replay or misrouting). */
   'BINDING_MISMATCH',
+  /** An envelope is authenticated with a key its sender does not have in the manifest (HPKE auth, no hpkePublicKey). */
+  'SENDER_KEY_MISSING',
   /** HPKE could not open the ciphertext: wrong key, tampered bytes or a different binding. */
   'HPKE_OPEN_FAILED',
   /** A chunked input arrived out of order, duplicated, after its final chunk, or ended without one. */

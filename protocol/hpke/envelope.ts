@@ -12,9 +12,11 @@ import {
   type HpkePublicKey,
   importHpkePublicKey,
   type RecipientKeys,
+  rawHpkePublicKey,
+  recipientKeyPairOf,
   recipientKeysOf,
 } from './keys.js';
-import { openSingleShot } from './single-shot-open.js';
+import { type AuthSender, openSingleShot } from './single-shot-open.js';
 import {
   cipherSuiteFor,
   HPKE_ENC_BYTES,
@@ -30,20 +32,36 @@ const NO_AAD = new Uint8Array(0);
 /** Larger inputs use the chunked stream (`sealInputStream`), so no single message grows without bound. */
 export const MAX_ENVELOPE_PLAINTEXT_BYTES = 16 * 1024 * 1024;
 
-/**
- * One sealed input. Wire form: canonical CBOR map {v, suite{kem,kdf,aead}, sessionId, inputName, partyId, round,
- * enc, ciphertext, signature}. The binding is in the HPKE `info` (see `inputInfo`); `signature` is the party's
- * over [CONTEXTS.inputEnvelope, every other field].
- */
-export const inputEnvelopeSchema = z.strictObject({
+const envelopeFields = {
   ...inputBindingSchema.shape,
   v: z.literal(1),
   suite: hpkeSuiteIdsSchema,
   enc: bytesSchema(HPKE_ENC_BYTES, HPKE_ENC_BYTES),
   ciphertext: bytesSchema(HPKE_TAG_BYTES, MAX_ENVELOPE_PLAINTEXT_BYTES + HPKE_TAG_BYTES),
-  signature: bytesSchema(SIGNATURE_BYTES, SIGNATURE_BYTES),
-});
+};
+
+/**
+ * One sealed input. Wire form: canonical CBOR map {v, auth, suite{kem,kdf,aead}, sessionId, inputName, partyId,
+ * round, enc, ciphertext[, signature]}. The binding is in the HPKE `info` (see `inputInfo`). `auth` says how the
+ * enclave knows the party sealed it:
+ * - `hpke`: RFC 9180 auth mode, with the party's `hpkePublicKey` from the manifest as the sender's static key.
+ *   Only the party and the enclave can produce or check it (it proves nothing to anyone else); the enclave opens
+ *   it with one X25519 once it has done DH(session key, party key) for the session.
+ * - `signature`: base mode plus the party's `signature` over [CONTEXTS.inputEnvelope, every other field], for a
+ *   party whose manifest entry has no HPKE key (e.g. it signs with an ES256 key held in a KMS or HSM). Verifying
+ *   it costs the enclave an Ed25519 or ECDSA check per input.
+ */
+export const inputEnvelopeSchema = z.discriminatedUnion('auth', [
+  z.strictObject({ ...envelopeFields, auth: z.literal('hpke') }),
+  z.strictObject({
+    ...envelopeFields,
+    auth: z.literal('signature'),
+    signature: bytesSchema(SIGNATURE_BYTES, SIGNATURE_BYTES),
+  }),
+]);
 export type InputEnvelope = z.infer<typeof inputEnvelopeSchema>;
+export type HpkeAuthInputEnvelope = Extract<InputEnvelope, { auth: 'hpke' }>;
+export type SignedInputEnvelope = Extract<InputEnvelope, { auth: 'signature' }>;
 
 /** Envelopes this thread's schemas produced (parsing makes a new object): opening them does not parse again. */
 const validatedEnvelopes = new WeakSet<object>();
@@ -58,20 +76,36 @@ export const validatedInputEnvelopeSchema = inputEnvelopeSchema.transform((envel
   return envelope;
 });
 
-export interface SealInputParams extends InputBinding {
+interface SealInputBase extends InputBinding {
   readonly plaintext: Uint8Array;
   /** The session's HPKE key, taken from a verified attestation (`verifySessionAttestation`). */
   readonly recipientPublicKey: HpkePublicKey;
-  readonly senderSigningKey: KeyObject;
   /** Default AES-256-GCM. */
   readonly aead?: HpkeAead;
 }
 
-function unsigned(envelope: InputEnvelope): Omit<InputEnvelope, 'signature'> {
+/**
+ * Sealed in HPKE auth mode under `senderHpkeKey` (the private half of the party's manifest `hpkePublicKey`), or in
+ * base mode and signed with `senderSigningKey`. See `inputEnvelopeSchema` for which to use.
+ */
+export type SealInputParams = SealHpkeAuthInputParams | SealSignedInputParams;
+export interface SealHpkeAuthInputParams extends SealInputBase {
+  readonly senderHpkeKey: HpkePrivateKey;
+  readonly senderSigningKey?: undefined;
+}
+export interface SealSignedInputParams extends SealInputBase {
+  readonly senderSigningKey: KeyObject;
+  readonly senderHpkeKey?: undefined;
+}
+
+function unsigned(envelope: SignedInputEnvelope): Omit<SignedInputEnvelope, 'signature'> {
   const { signature: _signature, ...rest } = envelope;
   return rest;
 }
 
+export async function sealInput(params: SealHpkeAuthInputParams): Promise<HpkeAuthInputEnvelope>;
+export async function sealInput(params: SealSignedInputParams): Promise<SignedInputEnvelope>;
+export async function sealInput(params: SealInputParams): Promise<InputEnvelope>;
 export async function sealInput(params: SealInputParams): Promise<InputEnvelope> {
   const binding = parseWith(inputBindingSchema, pickBinding(params), 'MESSAGE_INVALID', 'input binding');
   if (params.plaintext.byteLength > MAX_ENVELOPE_PLAINTEXT_BYTES) {
@@ -84,14 +118,28 @@ export async function sealInput(params: SealInputParams): Promise<InputEnvelope>
   const sender = await cipherSuiteFor(suite).createSenderContext({
     recipientPublicKey: await importHpkePublicKey(params.recipientPublicKey),
     info: inputInfo(binding, 'single'),
+    ...(params.senderHpkeKey ? { senderKey: recipientKeyPairOf(params.senderHpkeKey) } : {}),
   });
   const ciphertext = new Uint8Array(await sender.seal(params.plaintext));
   // Field by field: on node 20 a spread followed by more fields costs microseconds per object.
   const { sessionId, inputName, partyId, round } = binding;
   const enc = new Uint8Array(sender.enc);
-  const body = { sessionId, inputName, partyId, round, v: 1 as const, suite, enc, ciphertext };
+  if (params.senderHpkeKey) {
+    return { sessionId, inputName, partyId, round, v: 1, auth: 'hpke', suite, enc, ciphertext };
+  }
+  const body = {
+    sessionId,
+    inputName,
+    partyId,
+    round,
+    v: 1 as const,
+    auth: 'signature' as const,
+    suite,
+    enc,
+    ciphertext,
+  };
   const signature = signProtocolValue(CONTEXTS.inputEnvelope, body, params.senderSigningKey);
-  return { sessionId, inputName, partyId, round, v: 1, suite, enc, ciphertext, signature };
+  return { ...body, signature };
 }
 
 export interface OpenedInput {
@@ -101,18 +149,20 @@ export interface OpenedInput {
 }
 
 /**
- * Checks the envelope's schema, the sender's signature, then that it is bound to `expected`, and only then opens
- * it. HPKE opens with the `info` built from `expected`, so even a forged claim could not open elsewhere.
+ * Checks the envelope's schema, the sender's signature (a signed envelope), then that it is bound to `expected`,
+ * and only then opens it. HPKE opens with the `info` built from `expected`, so even a forged claim could not open
+ * elsewhere; an auth-mode envelope opens only if `senderHpkeKey`'s holder sealed it.
  */
 export async function openInput(
   envelope: unknown,
   recipientPrivateKey: HpkePrivateKey,
   expected: InputBinding,
   senderPublicKey: SigningPublicKey,
+  senderHpkeKey?: HpkePublicKey,
 ): Promise<OpenedInput> {
   return await openInputWithKeys(
     envelope,
-    inputOpeningKeysOf(recipientPrivateKey, senderPublicKey),
+    inputOpeningKeysOf(recipientPrivateKey, senderPublicKey, senderHpkeKey),
     expected,
   );
 }
@@ -120,22 +170,33 @@ export async function openInput(
 /**
  * The keys that open one party's envelopes, in a form a worker thread can be handed cheaply: raw bytes and strings
  * where they suffice (cloning a `KeyObject` to a thread costs more than the Ed25519 check it serves). The sender's
- * key is its spec; each thread imports it once into its own cache.
+ * signing key is its spec; each thread imports it once into its own cache. `senderHpke` is there when the party
+ * has an HPKE key: its raw public key and, if the holder computed it, the static DH (secret: a thread handed a
+ * copy zeroes it after use, as it does `recipient.privateRaw`).
  */
 export interface InputOpeningKeys {
   readonly recipient: RecipientKeys;
   readonly sender: SigningPublicKey;
+  readonly senderHpke: AuthSender | undefined;
 }
 
-/** Checks the sender's key now (`KEY_INVALID`), so a bad one is refused before any envelope is opened with it. */
+/**
+ * Checks the sender's keys now (`KEY_INVALID`), so a bad one is refused before any envelope is opened with it.
+ * `senderHpkeKey` is the party's HPKE key, as raw bytes or with its static DH (`authSenderOf`) already done.
+ */
 export function inputOpeningKeysOf(
   recipientPrivateKey: HpkePrivateKey,
   senderPublicKey: SigningPublicKey,
+  senderHpkeKey?: HpkePublicKey | AuthSender,
 ): InputOpeningKeys {
   importedSigningKeyOf(senderPublicKey);
   return {
     recipient: recipientKeysOf(recipientPrivateKey),
     sender: { alg: senderPublicKey.alg, spki: senderPublicKey.spki },
+    senderHpke:
+      senderHpkeKey === undefined || 'publicRaw' in senderHpkeKey
+        ? senderHpkeKey
+        : { publicRaw: rawHpkePublicKey(senderHpkeKey) },
   };
 }
 
@@ -149,13 +210,21 @@ export async function openInputWithKeys(
     typeof envelope === 'object' && envelope !== null && validatedEnvelopes.has(envelope)
       ? (envelope as InputEnvelope)
       : parseWith(inputEnvelopeSchema, envelope, 'MESSAGE_INVALID', 'input envelope');
-  assertProtocolSignature(
-    CONTEXTS.inputEnvelope,
-    unsigned(parsed),
-    parsed.signature,
-    keys.sender,
-    'input envelope',
-  );
+  if (parsed.auth === 'signature') {
+    assertProtocolSignature(
+      CONTEXTS.inputEnvelope,
+      unsigned(parsed),
+      parsed.signature,
+      keys.sender,
+      'input envelope',
+    );
+  } else if (keys.senderHpke === undefined) {
+    throw new ProtocolError(
+      'SENDER_KEY_MISSING',
+      `input envelope is authenticated by HPKE (auth "hpke") but party "${expected.partyId}" has no hpkePublicKey ` +
+        'in the manifest: seal it with a signature instead',
+    );
+  }
   assertBindingMatches(parsed, expected, 'input envelope');
   let plaintext: Uint8Array;
   try {
@@ -166,11 +235,15 @@ export async function openInputWithKeys(
       inputInfo(expected, 'single'),
       NO_AAD,
       parsed.ciphertext,
+      parsed.auth === 'hpke' ? keys.senderHpke : undefined,
     );
   } catch (error) {
     throw new ProtocolError(
       'HPKE_OPEN_FAILED',
-      'the input does not open with the session key: tampered, or sealed to another key or binding',
+      parsed.auth === 'hpke'
+        ? "the input does not open with the session key and the party's HPKE key: tampered, sealed to another " +
+            'key or binding, or not sealed by this party'
+        : 'the input does not open with the session key: tampered, or sealed to another key or binding',
       { cause: error },
     );
   }

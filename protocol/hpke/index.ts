@@ -7,6 +7,7 @@ export {
   roundSchema,
 } from './binding.js';
 export {
+  type HpkeAuthInputEnvelope,
   type InputEnvelope,
   type InputOpeningKeys,
   inputCommitment,
@@ -16,7 +17,10 @@ export {
   type OpenedInput,
   openInput,
   openInputWithKeys,
+  type SealHpkeAuthInputParams,
   type SealInputParams,
+  type SealSignedInputParams,
+  type SignedInputEnvelope,
   sealInput,
 } from './envelope.js';
 export {
@@ -30,10 +34,12 @@ export {
   importHpkePrivateKey,
   importHpkePublicKey,
   type RecipientKeys,
+  rawHpkePublicKey,
   recipientKeyPairFrom,
   recipientKeyPairOf,
   recipientKeysOf,
 } from './keys.js';
+export { type AuthSender, authSenderOf } from './single-shot-open.js';
 export {
   type InputChunk,
   type InputStreamHeader,

@@ -50,6 +50,15 @@ export async function importHpkePublicKey(spec: HpkePublicKey): Promise<webcrypt
   }
 }
 
+/** The raw 32 bytes of a public key (its schema holds them to that length); a malformed one is `KEY_INVALID`. */
+export function rawHpkePublicKey(spec: HpkePublicKey): Uint8Array {
+  const raw = new Uint8Array(Buffer.from(spec.key, 'base64'));
+  if (spec.kem !== 'X25519' || raw.byteLength !== HPKE_ENC_BYTES) {
+    throw new ProtocolError('KEY_INVALID', 'HPKE public key is not a raw 32-byte X25519 key');
+  }
+  return raw;
+}
+
 /** The raw 32-byte X25519 private key, for the holder's own storage. Secret. */
 export async function exportHpkePrivateKey(privateKey: HpkePrivateKey): Promise<Uint8Array> {
   return new Uint8Array(await x25519Kem().serializePrivateKey(privateKey));

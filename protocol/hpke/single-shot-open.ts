@@ -10,7 +10,7 @@ import {
 } from './suites.js';
 
 /**
- * HPKE's single-shot open (RFC 9180 §6.1) in base mode, for the suites envelopes use: DHKEM(X25519, HKDF-SHA256),
+ * HPKE's single-shot open (RFC 9180 §6.1) in base or auth mode, for the suites envelopes use: DHKEM(X25519, HKDF-SHA256),
  * HKDF-SHA256, AES-256-GCM or ChaCha20Poly1305. The enclave opens every submitted input with it.
  *
  * @hpke/core's `createRecipientContext` gives the same plaintext (tests hold the two to the same results and to
@@ -24,6 +24,7 @@ const HASH_BYTES = 32;
 const KEY_BYTES = 32;
 const NONCE_BYTES = 12;
 const MODE_BASE = 0x00;
+const MODE_AUTH = 0x02;
 const EMPTY = new Uint8Array(0);
 const ZERO_SALT = new Uint8Array(HASH_BYTES);
 const ascii = (text: string) => new TextEncoder().encode(text);
@@ -86,7 +87,7 @@ function labelsFor(aead: number): SuiteLabels {
   const suiteId = hpkeSuiteId(aead);
   return {
     cipher: aead === HPKE_AEAD_AES_256_GCM ? 'aes-256-gcm' : 'chacha20-poly1305',
-    // Base mode has no PSK: its id hash is a constant of the suite.
+    // Base and auth modes have no PSK: its id hash is a constant of the suite.
     pskIdHash: labeledExtract(EMPTY, extractLabel(suiteId, 'psk_id_hash'), EMPTY),
     infoHash: extractLabel(suiteId, 'info_hash'),
     secret: extractLabel(suiteId, 'secret'),
@@ -107,9 +108,38 @@ function suiteLabels(aead: number): SuiteLabels {
 }
 
 /**
- * RFC 9180's `Open(enc, skR, info, aad, ct)` in base mode: the plaintext of `ciphertext`. Throws (node:crypto's
- * or libsodium's error, or a `RangeError`) when it does not open: a wrong key, `enc`, `info` or `aad`, a
- * small-order `enc`, or altered bytes. Every intermediate secret is zeroed before it returns.
+ * The sender of an auth-mode message (RFC 9180 §5.1.3): its static public key and, when the recipient computed it
+ * beforehand (`authSenderOf`), DH(skR, pkS), which is the same for every message that sender seals to that key.
+ * `staticSecret` is secret: its holder zeroes it.
+ */
+export interface AuthSender {
+  readonly publicRaw: Uint8Array;
+  readonly staticSecret?: Uint8Array | undefined;
+}
+
+/**
+ * `sender` with DH(skR, pkS) computed now, so that opening its messages costs one X25519 instead of two. Throws
+ * like the DH (a small-order key). The caller zeroes `staticSecret` when it discards the recipient key.
+ */
+export function authSenderOf(
+  recipient: RecipientKeys,
+  senderPublicRaw: Uint8Array,
+): AuthSender & { readonly staticSecret: Uint8Array } {
+  const publicRaw = senderPublicRaw.slice();
+  return {
+    publicRaw,
+    staticSecret: x25519SharedSecret(
+      recipientKeyPairFrom(recipient).privateKey,
+      nodeX25519PublicKey(publicRaw),
+    ),
+  };
+}
+
+/**
+ * RFC 9180's `Open(enc, skR, info, aad, ct)`: the plaintext of `ciphertext`, in base mode, or in auth mode when
+ * `sender` is given (`AuthDecap`, §4.1: the DH of the ephemeral and of the sender's static key). Throws
+ * (node:crypto's or libsodium's error, or a `RangeError`) when it does not open: a wrong key, sender, `enc`,
+ * `info` or `aad`, a small-order `enc`, or altered bytes. Every intermediate secret is zeroed before it returns.
  */
 export function openSingleShot(
   suite: HpkeSuiteIds,
@@ -118,26 +148,35 @@ export function openSingleShot(
   info: Uint8Array,
   aad: Uint8Array,
   ciphertext: Uint8Array,
+  sender?: AuthSender,
 ): Uint8Array {
   if (ciphertext.byteLength < HPKE_TAG_BYTES) throw new RangeError('ciphertext shorter than the tag');
   const labels = suiteLabels(suite.aead);
   const secrets: Uint8Array[] = [];
   try {
-    // Decap (§4.1): shared_secret = ExtractAndExpand(DH(skR, pkE), enc || pkRm).
-    const dh = x25519SharedSecret(recipientKeyPairFrom(recipient).privateKey, nodeX25519PublicKey(enc));
+    // Decap (§4.1): shared_secret = ExtractAndExpand(DH(skR, pkE), enc || pkRm); AuthDecap appends DH(skR, pkS)
+    // to the DH and pkSm to the KEM context.
+    const recipientKey = recipientKeyPairFrom(recipient).privateKey;
+    let dh = x25519SharedSecret(recipientKey, nodeX25519PublicKey(enc));
     secrets.push(dh);
+    let kemContext = Buffer.concat([enc, recipient.publicRaw]);
+    if (sender !== undefined) {
+      let staticSecret = sender.staticSecret;
+      if (staticSecret === undefined) {
+        staticSecret = x25519SharedSecret(recipientKey, nodeX25519PublicKey(sender.publicRaw));
+        secrets.push(staticSecret);
+      }
+      dh = Buffer.concat([dh, staticSecret]);
+      secrets.push(dh);
+      kemContext = Buffer.concat([kemContext, sender.publicRaw]);
+    }
     const eaePrk = labeledExtract(EMPTY, KEM_EAE_PRK, dh);
     secrets.push(eaePrk);
-    const sharedSecret = labeledExpand(
-      eaePrk,
-      KEM_SHARED_SECRET,
-      Buffer.concat([enc, recipient.publicRaw]),
-      HASH_BYTES,
-    );
+    const sharedSecret = labeledExpand(eaePrk, KEM_SHARED_SECRET, kemContext, HASH_BYTES);
     secrets.push(sharedSecret);
-    // KeySchedule (§5.1), base mode: an empty psk and psk_id.
+    // KeySchedule (§5.1): an empty psk and psk_id in both modes.
     const context = Buffer.concat([
-      Uint8Array.of(MODE_BASE),
+      Uint8Array.of(sender === undefined ? MODE_BASE : MODE_AUTH),
       labels.pskIdHash,
       labeledExtract(EMPTY, labels.infoHash, info),
     ]);

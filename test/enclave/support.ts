@@ -12,6 +12,7 @@ import {
   generateHpkeKeyPair,
   generateSigningKeyPair,
   type HpkeKeyPair,
+  type InputEnvelope,
   type Manifest,
   openResult,
   parseManifest,
@@ -185,16 +186,20 @@ export async function submit(
   inputName: string,
   value: unknown,
   round = 1,
+  auth: InputEnvelope['auth'] = 'signature',
 ) {
-  const envelope = await sealInput({
+  const sealing = {
     sessionId: session.sessionId,
     inputName,
     partyId: party.id,
     round,
     plaintext: encodeCbor(value),
     recipientPublicKey: session.attested.hpkePublicKey,
-    senderSigningKey: party.signing.privateKey,
-  });
+  };
+  const envelope: InputEnvelope =
+    auth === 'hpke'
+      ? await sealInput({ ...sealing, senderHpkeKey: party.hpke.privateKey })
+      : await sealInput({ ...sealing, senderSigningKey: party.signing.privateKey });
   return {
     envelope,
     response: await world.service.handle({

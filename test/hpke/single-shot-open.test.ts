@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { openSingleShot } from '../../protocol/hpke/single-shot-open.js';
+import { type AuthSender, authSenderOf, openSingleShot } from '../../protocol/hpke/single-shot-open.js';
 import {
+  exportHpkePrivateKey,
   importHpkePrivateKey,
   recipientKeysOf,
   stockCipherSuiteFor,
@@ -21,6 +22,17 @@ const A_2_1 = {
   ct: '1c5250d8034ec2b784ba2cfd69dbdb8af406cfe3ff938e131f0def8c8b60b4db21993c62ce81883d2dd1b51a28',
 };
 
+/** RFC 9180 appendix A.2.3: the same suite in auth mode (the sender's static key pkSm), sequence 0. */
+const A_2_3 = {
+  skRm: '3ca22a6d1cda1bb9480949ec5329d3bf0b080ca4c45879c95eddb55c70b80b82',
+  pkSm: 'f0f4f9e96c54aeed3f323de8534fffd7e0577e4ce269896716bcb95643c8712b',
+  info: '4f6465206f6e2061204772656369616e2055726e',
+  enc: 'f7674cc8cd7baa5872d1f33dbaffe3314239f6197ddf5ded1746760bfc847e0e',
+  aad: '436f756e742d30',
+  pt: '4265617574792069732074727574682c20747275746820626561757479',
+  ct: 'ab1a13c9d4f01a87ec3440dbd756e2677bd2ecf9df0ce7ed73869b98e00c09be111cb9fdf077347aeb88e61bdf',
+};
+
 const keys = useKeyPairs();
 
 describe('single-shot HPKE open', () => {
@@ -35,6 +47,27 @@ describe('single-shot HPKE open', () => {
       hex(A_2_1.ct),
     );
     expect(Buffer.from(plaintext).toString('hex')).toBe(A_2_1.pt);
+  });
+
+  it('opens RFC 9180 A.2.3 (auth mode) to the published plaintext, with the static DH done now or beforehand', async () => {
+    const { privateKey } = await importHpkePrivateKey(hex(A_2_3.skRm));
+    const recipient = recipientKeysOf(privateKey);
+    const open = (sender: AuthSender | undefined) =>
+      openSingleShot(
+        suiteIdsOf('ChaCha20Poly1305'),
+        recipient,
+        hex(A_2_3.enc),
+        hex(A_2_3.info),
+        hex(A_2_3.aad),
+        hex(A_2_3.ct),
+        sender,
+      );
+    const pt = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
+    expect(pt(open({ publicRaw: hex(A_2_3.pkSm) }))).toBe(A_2_3.pt);
+    expect(pt(open(authSenderOf(recipient, hex(A_2_3.pkSm))))).toBe(A_2_3.pt);
+    // Auth-mode ciphertext does not open in base mode, nor with another sender's key.
+    expect(() => open(undefined)).toThrow();
+    expect(() => open({ publicRaw: hex(A_2_1.enc) })).toThrow();
   });
 
   const bytes = (max: number) => fc.uint8Array({ minLength: 0, maxLength: max });
@@ -60,6 +93,35 @@ describe('single-shot HPKE open', () => {
           expect(new Uint8Array(opened)).toEqual(plaintext);
         }),
         { numRuns: 25 },
+      );
+    });
+
+    it(`${aead}: opens what @hpke/core seals in auth mode, and only with that sender's key`, async () => {
+      const sender = keys.other;
+      const senderRaw = new Uint8Array(Buffer.from(sender.publicKey.key, 'base64'));
+      const recipient = recipientKeysOf(keys.recipient.privateKey);
+      const precomputed = authSenderOf(recipient, senderRaw);
+      await fc.assert(
+        fc.asyncProperty(bytes(1024), bytes(128), bytes(32), async (plaintext, info, aad) => {
+          const context = await stock.createSenderContext({
+            recipientPublicKey: await stock.kem.deserializePublicKey(
+              Buffer.from(keys.recipient.publicKey.key, 'base64'),
+            ),
+            senderKey: await stock.kem.importKey('raw', await exportHpkePrivateKey(sender.privateKey), false),
+            info,
+          });
+          const enc = new Uint8Array(context.enc);
+          const ct = new Uint8Array(await context.seal(plaintext, aad));
+          for (const from of [{ publicRaw: senderRaw }, precomputed]) {
+            expect(new Uint8Array(openSingleShot(ids, recipient, enc, info, aad, ct, from))).toEqual(
+              plaintext,
+            );
+          }
+          const stranger = new Uint8Array(Buffer.from(keys.recipient.publicKey.key, 'base64'));
+          expect(() => openSingleShot(ids, recipient, enc, info, aad, ct, { publicRaw: stranger })).toThrow();
+          expect(() => openSingleShot(ids, recipient, enc, info, aad, ct)).toThrow();
+        }),
+        { numRuns: 15 },
       );
     });
 

@@ -4,13 +4,16 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { encodeCbor } from '../../common/cbor/index.js';
 import { InputOpenerError, InputOpenerPool } from '../../enclave/input-openers/index.js';
 import {
+  authSenderOf,
   CONTEXTS,
   generateHpkeKeyPair,
   generateSigningKeyPair,
   type InputBinding,
-  type InputEnvelope,
   inputOpeningKeysOf,
   openInputWithKeys,
+  rawHpkePublicKey,
+  recipientKeysOf,
+  type SignedInputEnvelope,
   sealInput,
   signProtocolValue,
 } from '../../protocol/index.js';
@@ -19,6 +22,7 @@ const entry = (name: string) => new URL(`./${name}`, import.meta.url);
 
 const party = generateSigningKeyPair('Ed25519');
 const session = await generateHpkeKeyPair();
+const partyHpke = await generateHpkeKeyPair();
 const keys = inputOpeningKeysOf(session.privateKey, party.publicKey);
 const sessionId = new Uint8Array(randomBytes(32));
 const binding = (i: number): InputBinding => ({
@@ -28,7 +32,7 @@ const binding = (i: number): InputBinding => ({
   round: 1,
 });
 
-async function sealed(i: number, value: unknown = [i]): Promise<InputEnvelope> {
+async function sealed(i: number, value: unknown = [i]): Promise<SignedInputEnvelope> {
   return await sealInput({
     ...binding(i),
     plaintext: encodeCbor(value),
@@ -40,7 +44,7 @@ async function sealed(i: number, value: unknown = [i]): Promise<InputEnvelope> {
 const flipped = (bytes: Uint8Array) => bytes.map((b, i) => (i === 0 ? b ^ 1 : b));
 
 /** The party signing an envelope it altered: it passes the signature check and must fail HPKE. */
-function resigned(envelope: InputEnvelope): InputEnvelope {
+function resigned(envelope: SignedInputEnvelope): SignedInputEnvelope {
   const { signature: _old, ...body } = envelope;
   return { ...body, signature: signProtocolValue(CONTEXTS.inputEnvelope, body, party.privateKey) };
 }
@@ -86,6 +90,31 @@ describe('InputOpenerPool', () => {
       expect(opened[i]?.commitment).toEqual(inline.commitment);
       expect(opened[i]?.plaintext).toEqual(encodeCbor([i]));
     }
+  });
+
+  it("opens HPKE auth-mode envelopes with the session's precomputed sender secret, which stays intact here", async () => {
+    const pool = startPool(1);
+    const sender = authSenderOf(recipientKeysOf(session.privateKey), rawHpkePublicKey(partyHpke.publicKey));
+    const before = sender.staticSecret.slice();
+    const authKeys = inputOpeningKeysOf(session.privateKey, party.publicKey, sender);
+    const envelopes = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        sealInput({
+          ...binding(i),
+          plaintext: encodeCbor([i]),
+          recipientPublicKey: session.publicKey,
+          senderHpkeKey: partyHpke.privateKey,
+        }),
+      ),
+    );
+    const opened = await Promise.all(
+      envelopes.map((envelope, i) => pool.open(envelope, authKeys, binding(i))),
+    );
+    expect(opened.map((o) => o.plaintext)).toEqual(envelopes.map((_, i) => encodeCbor([i])));
+    // The worker zeroed its copy, never this one: the session opens every later input of the party with it.
+    expect(sender.staticSecret).toEqual(before);
+    // Signed-mode keys (no sender HPKE key) refuse an auth-mode envelope, on the worker as here.
+    expect(await codeOf(pool.open(envelopes[0], keys, binding(0)))).toBe('ProtocolError:SENDER_KEY_MISSING');
   });
 
   it('opens envelopes whose byte strings are views into a larger buffer (as decoded from a frame)', async () => {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  authSenderOf,
   exportHpkePrivateKey,
   generateHpkeKeyPair,
   generateSigningKeyPair,
@@ -12,11 +13,17 @@ import {
   InputStreamOpener,
   InputStreamSealer,
   importHpkePrivateKey,
+  inputInfo,
+  inputOpeningKeysOf,
   openInput,
+  openInputWithKeys,
   openKmsInput,
+  rawHpkePublicKey,
+  recipientKeysOf,
   type SigningKeyPair,
   sealInput,
   sealKmsInput,
+  stockCipherSuiteFor,
   verifyKmsInput,
 } from '../../protocol/index.js';
 import { codeOf } from './fixtures.js';
@@ -151,6 +158,162 @@ describe('HPKE input envelopes', () => {
       ),
       { numRuns: 30 },
     );
+  });
+});
+
+describe('HPKE auth-mode input envelopes', () => {
+  let aliceHpke: HpkeKeyPair;
+  let bobHpke: HpkeKeyPair;
+  beforeAll(async () => {
+    aliceHpke = await generateHpkeKeyPair();
+    bobHpke = await generateHpkeKeyPair();
+  });
+
+  const sealAuth = (aead: HpkeAead, sender = aliceHpke) =>
+    sealInput({
+      ...binding,
+      plaintext,
+      recipientPublicKey: session.publicKey,
+      senderHpkeKey: sender.privateKey,
+      aead,
+    });
+
+  for (const aead of ['AES-256-GCM', 'ChaCha20Poly1305'] as const) {
+    it(`seals without a signature and opens with the sender's HPKE key, with ${aead}`, async () => {
+      const envelope = await sealAuth(aead);
+      expect(envelope.auth).toBe('hpke');
+      expect('signature' in envelope).toBe(false);
+      const opened = await openInput(
+        envelope,
+        session.privateKey,
+        binding,
+        alice.publicKey,
+        aliceHpke.publicKey,
+      );
+      expect(Buffer.from(opened.plaintext).toString()).toBe('[52000, 61000, 58000]');
+    });
+  }
+
+  it("seals what @hpke/core's own suite opens in auth mode with the sender's public key (and not without it)", async () => {
+    const envelope = await sealAuth('AES-256-GCM');
+    const stock = stockCipherSuiteFor(envelope.suite);
+    const recipientKey = await stock.kem.importKey(
+      'raw',
+      await exportHpkePrivateKey(session.privateKey),
+      false,
+    );
+    const senderPublicKey = await stock.kem.deserializePublicKey(
+      Buffer.from(aliceHpke.publicKey.key, 'base64'),
+    );
+    const info = inputInfo(binding, 'single');
+    const opener = await stock.createRecipientContext({
+      recipientKey,
+      enc: envelope.enc,
+      info,
+      senderPublicKey,
+    });
+    expect(Buffer.from(await opener.open(envelope.ciphertext)).toString()).toBe('[52000, 61000, 58000]');
+    const baseMode = await stock.createRecipientContext({ recipientKey, enc: envelope.enc, info });
+    await expect(baseMode.open(envelope.ciphertext)).rejects.toThrow();
+  });
+
+  it('opens the same with the static DH done beforehand as without it', async () => {
+    const envelope = await sealAuth('AES-256-GCM');
+    const recipient = recipientKeysOf(session.privateKey);
+    const sender = authSenderOf(recipient, rawHpkePublicKey(aliceHpke.publicKey));
+    const keys = inputOpeningKeysOf(session.privateKey, alice.publicKey, sender);
+    const opened = await openInputWithKeys(envelope, keys, binding);
+    expect(Buffer.from(opened.plaintext).toString()).toBe('[52000, 61000, 58000]');
+    // The opener leaves the holder's secret alone: it is used for every input of that party.
+    expect(sender.staticSecret.some((b) => b !== 0)).toBe(true);
+  });
+
+  it("refuses another party's HPKE key, a sender without one, and an envelope whose signature was stripped", async () => {
+    const envelope = await sealAuth('ChaCha20Poly1305', bobHpke);
+    // Sealed by bob's key, claimed for alice: only alice's key is tried, and it does not open.
+    expect(
+      await codeOf(() =>
+        openInput(envelope, session.privateKey, binding, alice.publicKey, aliceHpke.publicKey),
+      ),
+    ).toBe('HPKE_OPEN_FAILED');
+    expect(await codeOf(() => openInput(envelope, session.privateKey, binding, alice.publicKey))).toBe(
+      'SENDER_KEY_MISSING',
+    );
+    // A signed envelope relabelled as auth mode: base-mode ciphertext never opens in auth mode.
+    const signed = await seal('AES-256-GCM');
+    const { signature: _s, ...body } = signed;
+    expect(
+      await codeOf(() =>
+        openInput(
+          { ...body, auth: 'hpke' },
+          session.privateKey,
+          binding,
+          alice.publicKey,
+          aliceHpke.publicKey,
+        ),
+      ),
+    ).toBe('HPKE_OPEN_FAILED');
+    // And the other way: an auth-mode envelope cannot pass as a signed one without a valid signature.
+    expect(
+      await codeOf(() =>
+        openInput(
+          { ...envelope, auth: 'signature', signature: new Uint8Array(64) },
+          session.privateKey,
+          binding,
+          alice.publicKey,
+          aliceHpke.publicKey,
+        ),
+      ),
+    ).toBe('SIGNATURE_INVALID');
+    expect(
+      await codeOf(() =>
+        openInput(
+          { ...envelope, signature: new Uint8Array(64) },
+          session.privateKey,
+          binding,
+          alice.publicKey,
+          aliceHpke.publicKey,
+        ),
+      ),
+    ).toBe('MESSAGE_INVALID');
+  });
+
+  it('refuses a tampered ciphertext or a rebinding (AEAD and info)', async () => {
+    const envelope = await sealAuth('AES-256-GCM');
+    await fc.assert(
+      fc.asyncProperty(
+        fc.nat(envelope.ciphertext.byteLength - 1),
+        fc.integer({ min: 1, max: 255 }),
+        async (at, x) => {
+          const ciphertext = new Uint8Array(envelope.ciphertext);
+          ciphertext[at] = (ciphertext[at] ?? 0) ^ x;
+          expect(
+            await codeOf(() =>
+              openInput(
+                { ...envelope, ciphertext },
+                session.privateKey,
+                binding,
+                alice.publicKey,
+                aliceHpke.publicKey,
+              ),
+            ),
+          ).toBe('HPKE_OPEN_FAILED');
+        },
+      ),
+      { numRuns: 20 },
+    );
+    const elsewhere = { ...binding, round: 2 };
+    expect(
+      await codeOf(() =>
+        openInput(
+          { ...envelope, round: 2 },
+          session.privateKey,
+          elsewhere,
+          alice.publicKey,
+          aliceHpke.publicKey,
+        ),
+      ),
+    ).toBe('HPKE_OPEN_FAILED');
   });
 });
 

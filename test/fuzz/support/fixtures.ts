@@ -10,6 +10,7 @@ import {
   generateHpkeKeyPair,
   type HpkeKeyPair,
   type InputBinding,
+  type InputEnvelope,
   InputStreamSealer,
   type Manifest,
   type ResultReceipt,
@@ -45,7 +46,7 @@ export interface ProtocolFixtures {
   readonly recipient: HpkeKeyPair;
   readonly binding: InputBinding;
   readonly sender: Party;
-  /** `submit-input` requests sealed to `recipient`, as CBOR. */
+  /** `submit-input` requests sealed to `recipient`, as CBOR: signed, and in HPKE auth mode by `sender.hpke`. */
   readonly submitRequests: readonly Uint8Array[];
   /** A chunked input as CBOR `[submit-input-stream, submit-input-chunk...]`. */
   readonly streams: readonly Uint8Array[];
@@ -53,13 +54,18 @@ export interface ProtocolFixtures {
   readonly certificate: Uint8Array;
 }
 
-async function sealedSubmit(recipient: HpkeKeyPair, binding: InputBinding, sender: Party, value: unknown) {
-  const envelope = await sealInput({
-    ...binding,
-    plaintext: encodeCbor(value),
-    recipientPublicKey: recipient.publicKey,
-    senderSigningKey: sender.signing.privateKey,
-  });
+async function sealedSubmit(
+  recipient: HpkeKeyPair,
+  binding: InputBinding,
+  sender: Party,
+  value: unknown,
+  auth: InputEnvelope['auth'] = 'signature',
+) {
+  const sealing = { ...binding, plaintext: encodeCbor(value), recipientPublicKey: recipient.publicKey };
+  const envelope =
+    auth === 'hpke'
+      ? await sealInput({ ...sealing, senderHpkeKey: sender.hpke.privateKey })
+      : await sealInput({ ...sealing, senderSigningKey: sender.signing.privateKey });
   return encodeCbor({
     type: 'submit-input',
     sessionId: binding.sessionId,
@@ -140,6 +146,7 @@ async function build(): Promise<ProtocolFixtures> {
     submitRequests: [
       await sealedSubmit(recipient, binding, alice, [100_000, 120_000]),
       await sealedSubmit(recipient, binding, alice, []),
+      await sealedSubmit(recipient, binding, alice, [3, 4], 'hpke'),
     ],
     streams: [
       await sealedStream(recipient, binding, alice, [[1, 2, 3], [4, 5], [6]]),

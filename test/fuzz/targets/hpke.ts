@@ -11,6 +11,7 @@ const refusals = [
     codes: [
       'MESSAGE_INVALID',
       'SIGNATURE_INVALID',
+      'SENDER_KEY_MISSING',
       'KEY_INVALID',
       'BINDING_MISMATCH',
       'HPKE_OPEN_FAILED',
@@ -23,7 +24,8 @@ const envelopeName = 'hpke-envelope';
 
 export const hpkeEnvelopeTarget: FuzzTarget = {
   name: envelopeName,
-  parser: 'protocol/hpke openInput (schema, signature, binding, HPKE open)',
+  parser:
+    'protocol/hpke openInput (schema, signature or sender key, binding, HPKE open in base or auth mode)',
   async seeds() {
     return (await protocolFixtures()).submitRequests;
   },
@@ -37,6 +39,7 @@ export const hpkeEnvelopeTarget: FuzzTarget = {
         f.recipient.privateKey,
         f.binding,
         f.sender.signing.publicKey,
+        f.sender.hpke.publicKey,
       );
       check(envelopeName, opened.commitment.length === 32, 'a commitment that is not a SHA-256');
     });
