@@ -77,8 +77,9 @@ export function runInputOpenerWorker(): void {
     }
   };
   /**
-   * This thread's clones of sessions' raw private keys (where libsodium does the DH), zeroed once it has no more
-   * work: the requests of one message share a single clone, so none can go before its last input.
+   * This thread's clones of sessions' raw private keys (where libsodium does the DH) and of senders' static DH
+   * secrets, zeroed once it has no more work: the requests of one message share a single clone of each, so none
+   * can go before its last input.
    */
   const heldKeys = new Set<Uint8Array>();
   const forgetKeys = () => {
@@ -122,6 +123,8 @@ export function runInputOpenerWorker(): void {
     for (const request of message) {
       const key = request.keys.recipient.privateRaw;
       if (key) heldKeys.add(key);
+      const staticSecret = request.keys.senderHpke?.staticSecret;
+      if (staticSecret) heldKeys.add(staticSecret);
       queue.push(request);
     }
     if (!draining) void drain();

@@ -63,6 +63,7 @@ import {
 import { AuditLog } from './audit-log.js';
 import { SessionError } from './errors.js';
 import { readInputValue } from './input-value.js';
+import { SenderSecrets } from './sender-secrets.js';
 
 /** A KMS Decrypt through `Recipient`: the data key, released only to this attested enclave. */
 export type KmsDecrypt = (request: {
@@ -177,6 +178,8 @@ export class Session {
   /** Inputs being made durable, by input key: their slot is taken (resubmission rules see them). */
   private readonly inFlight = new Map<string, Uint8Array>();
   private hpke: HpkeKeyPair | undefined;
+  /** The static halves of parties' auth-mode opens, computed in the background (see `SenderSecrets`). */
+  private readonly senderSecrets: SenderSecrets;
   private bindingDocument: Promise<Uint8Array> | undefined;
   private certificate: DestructionCertificate | undefined;
   /** From the start of `destroy` on: nothing new is admitted while the destruction is made durable. */
@@ -198,6 +201,7 @@ export class Session {
     this.id = sessionIdOf(manifest);
     this.idHex = bytesToHex(this.id);
     this.hpke = hpke;
+    this.senderSecrets = new SenderSecrets(hpke.privateKey, manifest.parties);
     this.partiesById = new Map(manifest.parties.map((p) => [p.id, p]));
     this.inputsByName = new Map(manifest.inputs.map((i) => [i.name, i]));
     const persistence = env.persistence;
@@ -552,7 +556,12 @@ export class Session {
     if (kept) return this.keepFirst(kept);
     const hpke = this.hpke;
     if (!hpke) throw new SessionError('SESSION_DESTROYED', 'this session was destroyed');
-    const keys = inputOpeningKeysOf(hpke.privateKey, this.party(binding.partyId).signingKey);
+    // Only an auth-mode envelope is handed the party's static DH secret (a worker thread gets a copy of it).
+    const keys = inputOpeningKeysOf(
+      hpke.privateKey,
+      this.party(binding.partyId).signingKey,
+      envelope['auth'] === 'hpke' ? this.senderSecrets.senderOf(binding.partyId) : undefined,
+    );
     const opened = await (this.env.openInput ?? openInputWithKeys)(envelope, keys, binding);
     // Admission again: the window may have closed, or another submission landed, while HPKE ran.
     const again = this.admit(binding);
@@ -948,6 +957,7 @@ export class Session {
     this.outputs.clear();
     if (this.hpke) forgetRecipientKeys(this.hpke.privateKey);
     this.hpke = undefined;
+    this.senderSecrets.forget();
     this.phaseValue = 'destroyed';
     this.certificate = certificate;
   }

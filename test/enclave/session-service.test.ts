@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { encodeCbor } from '../../common/cbor/index.js';
 import { AuditLog, SessionService } from '../../enclave/sessions/index.js';
-import { encodeManifest, verifyReceipt } from '../../protocol/index.js';
+import { encodeManifest, sealInput, verifyReceipt } from '../../protocol/index.js';
 import {
   codeOf,
   evaluateAndRead,
@@ -123,6 +124,62 @@ describe('SessionService refusals keep honest parties whole', () => {
     expect(codeOf(forgedResponse)).toBe('SIGNATURE_INVALID');
     // last-wins: alice's corrected input replaces the first.
     expect(codeOf((await submit(world, session, alice, 'salaries-a', [20])).response)).toBe('input-accepted');
+  });
+
+  it("accepts HPKE auth-mode inputs under the party's manifest key, refuses them from a party without one", async () => {
+    const world = await makeWorld();
+    const { alice, bob, carol } = world.parties;
+    // bob has only a signing key in this manifest (his result is delivered in the clear).
+    const manifest = meanManifest(world, {
+      resubmission: 'last-wins',
+      parties: [alice, bob, carol].map((p) => ({
+        id: p.id,
+        displayName: p.id,
+        signingKey: p.signing.publicKey,
+        ...(p === bob ? {} : { hpkePublicKey: p.hpke.publicKey }),
+      })),
+      recipients: [
+        { party: 'alice', view: 'full', delivery: 'encrypted' },
+        { party: 'bob', view: 'full', delivery: 'clear' },
+      ],
+    });
+    const session = await openSession(world, manifest);
+    world.clock.now = T0 + 1000;
+    const fromBob = await submit(world, session, bob, 'salaries-b', [7], 1, 'hpke');
+    expect(codeOf(fromBob.response)).toBe('SENDER_KEY_MISSING');
+    // carol's key, claimed by alice: sealed by someone other than the party it names, it does not open.
+    const byCarol = await sealInput({
+      sessionId: session.sessionId,
+      inputName: 'salaries-a',
+      partyId: 'alice',
+      round: 1,
+      plaintext: encodeCbor([1]),
+      recipientPublicKey: session.attested.hpkePublicKey,
+      senderHpkeKey: carol.hpke.privateKey,
+    });
+    const forged = await world.service.handle({
+      type: 'submit-input',
+      sessionId: session.sessionId,
+      input: { mode: 'hpke', envelope: byCarol },
+    });
+    expect(codeOf(forged)).toBe('HPKE_OPEN_FAILED');
+    const fromAlice = await submit(world, session, alice, 'salaries-a', [10, 30], 1, 'hpke');
+    expect(codeOf(fromAlice.response)).toBe('input-accepted');
+    expect(codeOf((await submit(world, session, bob, 'salaries-b', [50])).response)).toBe('input-accepted');
+    const replay = await world.service.handle({
+      type: 'submit-input',
+      sessionId: session.sessionId,
+      input: { mode: 'hpke', envelope: fromAlice.envelope },
+    });
+    expect(codeOf(replay)).toBe('INPUT_REPLAYED');
+    const [result] = await evaluateAndRead(world, session, manifest, carol, [alice]);
+    // Both inputs count: alice's opened in auth mode, bob's signed one.
+    expect(result?.value).toEqual(
+      new Map<string, unknown>([
+        ['mean', 30],
+        ['count', 3],
+      ]),
+    );
   });
 
   it('applies the resubmission policies: reject refuses, first-wins keeps the first', async () => {
