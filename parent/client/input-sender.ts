@@ -36,6 +36,12 @@ export interface SendInputOptions {
 const DEFAULT_CHUNK_BYTES = 1024 * 1024 - 4 * 1024;
 const DEFAULT_CHUNKS_IN_FLIGHT = 4;
 
+/** True when the manifest gives `party` the HPKE key it holds: the enclave can then check auth-mode envelopes. */
+function hasOwnHpkeKey(manifest: Manifest, party: PartyIdentity): boolean {
+  const listed = manifest.parties.find((p) => p.id === party.id)?.hpkePublicKey;
+  return listed !== undefined && listed.key === party.hpke.publicKey.key;
+}
+
 /**
  * Encrypts one input to the session key and sends it, streamed in position-bound chunks when large (what
  * `PartyClient.submit` does, for a session key learnt in another process, with progress). Returns its commitment.
@@ -52,15 +58,19 @@ export async function sendInput(options: SendInputOptions): Promise<Uint8Array> 
   const keys = { recipientPublicKey: sessionKey, senderSigningKey: party.signing.privateKey };
   if (total <= chunkBytes) {
     const plaintext = parts.length === 1 ? (parts[0] as Uint8Array) : new Uint8Array(Buffer.concat(parts));
-    const envelope = await sealInput({
+    const sealing = {
       sessionId: binding.sessionId,
       inputName: binding.inputName,
       partyId: binding.partyId,
       round: binding.round,
       recipientPublicKey: keys.recipientPublicKey,
-      senderSigningKey: keys.senderSigningKey,
       plaintext,
-    });
+    };
+    // HPKE auth mode when the manifest holds this party's HPKE key (cheaper for the enclave to check than a
+    // signature); otherwise the envelope is signed.
+    const envelope = hasOwnHpkeKey(options.manifest, party)
+      ? await sealInput({ ...sealing, senderHpkeKey: party.hpke.privateKey })
+      : await sealInput({ ...sealing, senderSigningKey: keys.senderSigningKey });
     const response = await connection.send({
       type: 'submit-input',
       sessionId,

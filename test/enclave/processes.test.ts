@@ -1,5 +1,5 @@
 import { Socket } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { draftManifest, EnclaveConnection, EnclaveRefusal, PartyClient } from '../../parent/client/index.js';
 import { type Manifest, parseManifest } from '../../protocol/index.js';
 import { measurementOf, type RunningEnclave, startEnclave } from '../../simulator/enclave-process.js';
@@ -79,6 +79,38 @@ describe('the enclave process over a unix socket', () => {
     await expect(clients.bob.submit(manifest, 'bob-input', [1])).rejects.toMatchObject({
       code: 'SESSION_DESTROYED',
     });
+    for (const client of Object.values(clients)) client.close();
+  });
+
+  it('takes auth-mode inputs from parties with an HPKE key in the manifest and signed ones from a party without', async () => {
+    const clients = await clientsFor();
+    const drafted = manifestFor('mean', {}, [alice, bob, carol]);
+    // bob's entry has only his signing key (his result comes in the clear): the SDK signs his envelope.
+    const manifest = parseManifest({
+      ...drafted,
+      parties: drafted.parties.map(({ hpkePublicKey, ...party }) =>
+        party.id === 'bob' ? party : { ...party, hpkePublicKey },
+      ),
+      recipients: drafted.recipients.map((r) => (r.party === 'bob' ? { ...r, delivery: 'clear' } : r)),
+    });
+    await agree(manifest, clients);
+    const sent: Record<string, unknown> = {};
+    for (const [id, client] of Object.entries(clients)) {
+      const connection = (client as unknown as { connection: EnclaveConnection }).connection;
+      const send = vi.spyOn(connection, 'send');
+      await client.submit(manifest, `${id}-input`, [{ alice: 2, bob: 4, carol: 6 }[id]]);
+      const request = send.mock.calls.at(-1)?.[0] as { input?: { envelope?: { auth?: string } } };
+      sent[id] = request.input?.envelope?.auth;
+    }
+    expect(sent).toEqual({ alice: 'hpke', bob: 'signature', carol: 'hpke' });
+    await clients.carol.evaluate(manifest);
+    const { value } = await clients.bob.result(manifest);
+    expect(value).toEqual(
+      new Map<string, unknown>([
+        ['mean', 4],
+        ['count', 3],
+      ]),
+    );
     for (const client of Object.values(clients)) client.close();
   });
 
