@@ -136,7 +136,8 @@ async function runRoundTracked(setup: RoundSetup, progress: Progress): Promise<R
             round: 1,
             plaintext: encodeCbor(values[i]),
             recipientPublicKey: keys[i] as NonNullable<(typeof keys)[number]>,
-            senderSigningKey: party.signing.privateKey,
+            // As the SDK seals when the manifest holds the party's HPKE key: auth mode, no signature.
+            senderHpkeKey: party.hpke.privateKey,
           }),
         ),
       );
