@@ -3,17 +3,22 @@
  * plaintexts, a 120-byte info like an input binding) opened by @hpke/core's stock suite, by @hpke/core over the
  * node:crypto primitives (`cipherSuiteFor`, what streams and results use), and by the single-shot open envelopes
  * use (`openSingleShot`). All in this process, alternating, reported as opens/s and ratios.
- * Also `openInput` end to end (schema, signature, binding, open, commitment) as the enclave runs it per input.
+ * Also `openInput` end to end (schema, signature, binding, open, commitment) as the enclave runs it per input,
+ * for a signed envelope and for an HPKE auth-mode one (`authVsSigned`).
  */
 import { randomBytes } from 'node:crypto';
 import type { CipherSuite } from '@hpke/core';
 import { openSingleShot } from '../../protocol/hpke/single-shot-open.js';
 import {
+  authSenderOf,
   cipherSuiteFor,
   generateHpkeKeyPair,
   generateSigningKeyPair,
   type HpkeAead,
+  inputOpeningKeysOf,
   openInput,
+  openInputWithKeys,
+  rawHpkePublicKey,
   recipientKeyPairOf,
   recipientKeysOf,
   sealInput,
@@ -88,21 +93,31 @@ for (const aead of ['AES-256-GCM', 'ChaCha20Poly1305'] as HpkeAead[]) {
   summary[aead] = result;
 }
 
-// openInput end to end: what the enclave spends per submitted input besides transport and sessions.
+// openInput end to end: what the enclave spends per submitted input besides transport and sessions. A signed
+// envelope, and its peer an HPKE auth-mode one with the party's static DH done beforehand (as a session does).
 const signing = generateSigningKeyPair('Ed25519');
+const partyHpke = await generateHpkeKeyPair();
 const binding = { sessionId: new Uint8Array(32).fill(7), inputName: 'x', partyId: 'p1', round: 1 };
-const envelope = await sealInput({
-  ...binding,
-  plaintext: randomBytes(64),
-  recipientPublicKey: recipient.publicKey,
-  senderSigningKey: signing.privateKey,
-});
+const sealing = { ...binding, plaintext: randomBytes(64), recipientPublicKey: recipient.publicKey };
+const signedEnvelope = await sealInput({ ...sealing, senderSigningKey: signing.privateKey });
+const authEnvelope = await sealInput({ ...sealing, senderHpkeKey: partyHpke.privateKey });
+const authKeys = inputOpeningKeysOf(
+  recipient.privateKey,
+  signing.publicKey,
+  authSenderOf(recipientKeysOf(recipient.privateKey), rawHpkePublicKey(partyHpke.publicKey)),
+);
 const inputRates: number[] = [];
+const authRates: number[] = [];
 for (let r = 0; r < ROUNDS; r++) {
   inputRates.push(
-    (await measureRate(() => openInput(envelope, recipient.privateKey, binding, signing.publicKey))).perSec,
+    (await measureRate(() => openInput(signedEnvelope, recipient.privateKey, binding, signing.publicKey)))
+      .perSec,
   );
+  authRates.push((await measureRate(() => openInputWithKeys(authEnvelope, authKeys, binding))).perSec);
 }
 summary['openInputPerSec'] = round(median(inputRates));
 summary['openInputUsPerInput'] = round(1e6 / median(inputRates));
+summary['openInputAuthPerSec'] = round(median(authRates));
+summary['openInputAuthUsPerInput'] = round(1e6 / median(authRates));
+summary['authVsSigned'] = round(median(authRates) / median(inputRates), 2);
 emit(summary);

@@ -33,6 +33,11 @@ export interface RoundSetup {
    * process for every party.
    */
   readonly submit: 'presealed' | 'sdk';
+  /**
+   * How presealed envelopes are authenticated: `hpke` (auth mode, what the SDK does when the manifest holds the
+   * party's HPKE key) or `signature` (base mode and an Ed25519 signature). The SDK path chooses as the SDK does.
+   */
+  readonly envelopeAuth: InputEnvelope['auth'];
   /** Processes whose CPU time the submission phase is charged with (by name; `self` is this process). */
   readonly processes?: Readonly<Record<string, number | 'self'>>;
 }
@@ -128,18 +133,19 @@ async function runRoundTracked(setup: RoundSetup, progress: Progress): Promise<R
     let envelopes: InputEnvelope[] = [];
     if (setup.submit === 'presealed') {
       envelopes = await Promise.all(
-        parties.map((party, i) =>
-          sealInput({
+        parties.map((party, i) => {
+          const sealing = {
             sessionId,
             inputName: inputNameOf(party.id),
             partyId: party.id,
             round: 1,
             plaintext: encodeCbor(values[i]),
             recipientPublicKey: keys[i] as NonNullable<(typeof keys)[number]>,
-            // As the SDK seals when the manifest holds the party's HPKE key: auth mode, no signature.
-            senderHpkeKey: party.hpke.privateKey,
-          }),
-        ),
+          };
+          return setup.envelopeAuth === 'hpke'
+            ? sealInput({ ...sealing, senderHpkeKey: party.hpke.privateKey })
+            : sealInput({ ...sealing, senderSigningKey: party.signing.privateKey });
+        }),
       );
     }
     // The parties stand in for a thousand machines: their own leftover garbage (earlier rounds) is collected

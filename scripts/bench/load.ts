@@ -1,7 +1,8 @@
 /**
  * `npm run bench -- load`: 1,000 parties submitting to one session at once through the parent's proxy (a real
  * process) to the enclave app (a real process), against the same parties sending straight to the enclave's unix
- * socket in the same run, so the ratio is the proxy's cost; then idle parties held through the proxy (each with
+ * socket in the same run, so the ratio is the proxy's cost, and against the same path with signed envelopes
+ * instead of HPKE auth-mode ones (`authVsSigned`, what a party without an HPKE key costs); then idle parties held through the proxy (each with
  * its own enclave connection) while a small session still completes, with both processes' memory.
  *
  * Knobs: LOAD_PARTIES (1000), LOAD_IDLE (10000), BENCH_ROUNDS (3 per path, interleaved), LOAD_WARMUP_ROUNDS (2,
@@ -68,13 +69,17 @@ try {
     address: ingress,
     connectConcurrency: PROXY_CONNECT_CONCURRENCY,
     submit: 'presealed',
+    envelopeAuth: 'hpke',
     processes,
   };
+  // The peer of the headline: the same path with signed envelopes (parties without an HPKE key in the manifest).
+  const viaProxySigned: RoundSetup = { ...viaProxy, envelopeAuth: 'signature' };
   const direct: RoundSetup = {
     ...base,
     address: enclave.address,
     connectConcurrency: DIRECT_CONNECT_CONCURRENCY,
     submit: 'presealed',
+    envelopeAuth: 'hpke',
     processes: { enclave: enclave.pid, parties: 'self' },
   };
   const expectedSum = (PARTIES * (PARTIES + 1)) / 2;
@@ -86,6 +91,7 @@ try {
       round: r,
       path,
       submit: setup.submit,
+      ...(setup.submit === 'presealed' ? { envelopeAuth: setup.envelopeAuth } : {}),
       parties: result.parties,
       inputsPerSec: round(result.parties / result.submitSeconds),
       endToEndInputsPerSec: round(result.parties / result.endToEndSeconds),
@@ -147,15 +153,17 @@ try {
   // in a service that has been running (a fresh process's first thousand inputs run partly in the interpreter).
   for (let w = 1; w <= WARMUP_ROUNDS; w++) await run('warmup', viaProxy, 0);
 
-  const samples = { proxy: [] as RoundResult[], direct: [] as RoundResult[] };
+  const samples = { proxy: [] as RoundResult[], direct: [] as RoundResult[], signed: [] as RoundResult[] };
+  const paths = [
+    { path: 'proxy', setup: viaProxy, results: samples.proxy },
+    { path: 'direct', setup: direct, results: samples.direct },
+    { path: 'proxy-signed', setup: viaProxySigned, results: samples.signed },
+  ];
   for (let r = 1; r <= ROUNDS; r++) {
-    // Interleaved, alternating which goes first, so machine noise falls on both paths alike.
-    if (r % 2 === 1) {
-      samples.proxy.push(await run('proxy', viaProxy, r));
-      samples.direct.push(await run('direct', direct, r));
-    } else {
-      samples.direct.push(await run('direct', direct, r));
-      samples.proxy.push(await run('proxy', viaProxy, r));
+    // Interleaved, each round starting with the next path, so machine noise falls on every path alike.
+    for (let k = 0; k < paths.length; k++) {
+      const { path, setup, results } = paths[(r - 1 + k) % paths.length] as (typeof paths)[number];
+      results.push(await run(path, setup, r));
     }
   }
   const sdk = await run('proxy', { ...viaProxy, submit: 'sdk' }, ROUNDS + 1);
@@ -166,6 +174,7 @@ try {
     median(results.map((r) => r.parties / pick(r)));
   const proxyRate = rate(samples.proxy, (r) => r.submitSeconds);
   const directRate = rate(samples.direct, (r) => r.submitSeconds);
+  const signedRate = rate(samples.signed, (r) => r.submitSeconds);
   const cpuMs = (results: RoundResult[], name: string) =>
     round(median(results.map((r) => ((r.submitCpuSeconds[name] ?? 0) * 1000) / r.parties)), 3);
   const perConnectionKiB = (after: number, before: number) => round(((after - before) * 1024) / idleCount, 1);
@@ -179,6 +188,9 @@ try {
     directInputsPerSec: round(directRate),
     viaProxyVsDirect: round(proxyRate / directRate, 2),
     vsTarget: round(proxyRate / TARGET_INPUTS_PER_SEC, 2),
+    envelopeAuth: viaProxy.envelopeAuth,
+    signedInputsPerSec: round(signedRate),
+    authVsSigned: round(proxyRate / signedRate, 2),
     sdkInputsPerSec: round(sdk.parties / sdk.submitSeconds),
     idleConnections: idleCount,
     // Fewer than the target when the proxy's open-file limit cannot hold them (two descriptors each).
