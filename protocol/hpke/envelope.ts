@@ -118,6 +118,7 @@ export async function sealInput(params: SealInputParams): Promise<InputEnvelope>
   const sender = await cipherSuiteFor(suite).createSenderContext({
     recipientPublicKey: await importHpkePublicKey(params.recipientPublicKey),
     info: inputInfo(binding, 'single'),
+    // Auth mode: the party's pair as node keys, made once per key (as for a recipient's), not per envelope.
     ...(params.senderHpkeKey ? { senderKey: recipientKeyPairOf(params.senderHpkeKey) } : {}),
   });
   const ciphertext = new Uint8Array(await sender.seal(params.plaintext));
@@ -139,7 +140,7 @@ export async function sealInput(params: SealInputParams): Promise<InputEnvelope>
     ciphertext,
   };
   const signature = signProtocolValue(CONTEXTS.inputEnvelope, body, params.senderSigningKey);
-  return { ...body, signature };
+  return { sessionId, inputName, partyId, round, v: 1, auth: 'signature', suite, enc, ciphertext, signature };
 }
 
 export interface OpenedInput {
