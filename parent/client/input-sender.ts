@@ -4,6 +4,7 @@ import {
   type InputAcceptedResponse,
   InputStreamSealer,
   type Manifest,
+  ProtocolError,
   sealInput,
   sessionIdOf,
 } from '../../protocol/index.js';
@@ -36,10 +37,21 @@ export interface SendInputOptions {
 const DEFAULT_CHUNK_BYTES = 1024 * 1024 - 4 * 1024;
 const DEFAULT_CHUNKS_IN_FLIGHT = 4;
 
-/** True when the manifest gives `party` the HPKE key it holds: the enclave can then check auth-mode envelopes. */
+/**
+ * True when the manifest gives `party` the HPKE key it holds: the enclave can then check auth-mode envelopes.
+ * Another key listed for it is refused (`KEY_INVALID`): its holder could send inputs in this party's name.
+ */
 function hasOwnHpkeKey(manifest: Manifest, party: PartyIdentity): boolean {
   const listed = manifest.parties.find((p) => p.id === party.id)?.hpkePublicKey;
-  return listed !== undefined && listed.key === party.hpke.publicKey.key;
+  if (listed === undefined) return false;
+  if (listed.key !== party.hpke.publicKey.key) {
+    throw new ProtocolError(
+      'KEY_INVALID',
+      `the manifest lists an HPKE key for "${party.id}" that is not this party's: its holder could send inputs ` +
+        'in its name; send nothing to this session',
+    );
+  }
+  return true;
 }
 
 /**

@@ -74,7 +74,12 @@ export class PartyClient {
 
   /** Signs the manifest; true once every party has. */
   async approve(manifest: Manifest): Promise<boolean> {
-    const approval = signApproval(manifest, this.party.id, this.party.signing.privateKey);
+    const approval = signApproval(
+      manifest,
+      this.party.id,
+      this.party.signing.privateKey,
+      this.party.hpke.publicKey,
+    );
     return expectResponse(await this.connection.send({ type: 'approve', approval }), 'approval-recorded')
       .open;
   }

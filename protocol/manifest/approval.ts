@@ -4,6 +4,7 @@ import { bytesEqual } from '../../common/bytes.js';
 import { CONTEXTS } from '../codec/contexts.js';
 import { bytesSchema, identifierSchema, parseWith, sessionIdSchema } from '../codec/schema.js';
 import { ProtocolError } from '../errors.js';
+import type { HpkePublicKey } from '../hpke/keys.js';
 import { signingPublicKeyOf } from '../signing/keys.js';
 import { assertProtocolSignature, SIGNATURE_BYTES, signProtocolValue } from '../signing/signatures.js';
 import { findParty, type Manifest, sessionIdOf } from './manifest.js';
@@ -19,7 +20,17 @@ export const manifestApprovalSchema = z.strictObject({
 });
 export type ManifestApproval = z.infer<typeof manifestApprovalSchema>;
 
-export function signApproval(manifest: Manifest, partyId: string, privateKey: KeyObject): ManifestApproval {
+/**
+ * Signs `partyId`'s approval, refusing (`APPROVAL_INVALID`) a manifest that lists another signing key for it, or,
+ * given the party's own HPKE key, another HPKE key: whoever holds a key listed for a party could read its
+ * encrypted results and send inputs in its name (HPKE auth mode), so a party approves only its own keys.
+ */
+export function signApproval(
+  manifest: Manifest,
+  partyId: string,
+  privateKey: KeyObject,
+  ownHpkePublicKey?: HpkePublicKey,
+): ManifestApproval {
   const party = findParty(manifest, partyId);
   if (party === undefined) {
     throw new ProtocolError('APPROVAL_INVALID', `"${partyId}" is not a party of this manifest`);
@@ -29,6 +40,17 @@ export function signApproval(manifest: Manifest, partyId: string, privateKey: Ke
     throw new ProtocolError(
       'APPROVAL_INVALID',
       `this key is not the one the manifest lists for "${partyId}"`,
+    );
+  }
+  if (
+    ownHpkePublicKey !== undefined &&
+    party.hpkePublicKey !== undefined &&
+    party.hpkePublicKey.key !== ownHpkePublicKey.key
+  ) {
+    throw new ProtocolError(
+      'APPROVAL_INVALID',
+      `the manifest lists an HPKE key for "${partyId}" that is not yours: its holder could read your results ` +
+        'and send inputs in your name; do not approve, ask for a manifest with your key',
     );
   }
   const sessionId = sessionIdOf(manifest);

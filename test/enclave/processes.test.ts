@@ -1,6 +1,12 @@
 import { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { draftManifest, EnclaveConnection, EnclaveRefusal, PartyClient } from '../../parent/client/index.js';
+import {
+  draftManifest,
+  EnclaveConnection,
+  EnclaveRefusal,
+  PartyClient,
+  sendInput,
+} from '../../parent/client/index.js';
 import { type Manifest, parseManifest } from '../../protocol/index.js';
 import { measurementOf, type RunningEnclave, startEnclave } from '../../simulator/enclave-process.js';
 import { makeParty, type Party } from './support.js';
@@ -112,6 +118,33 @@ describe('the enclave process over a unix socket', () => {
       ]),
     );
     for (const client of Object.values(clients)) client.close();
+  });
+
+  it("refuses, before sending anything, to approve or submit where the manifest lists another party's HPKE key", async () => {
+    const drafted = manifestFor('mean', {}, [alice, bob, carol]);
+    // carol's HPKE key in bob's entry: carol could send inputs as bob.
+    const manifest = parseManifest({
+      ...drafted,
+      parties: drafted.parties.map((p) =>
+        p.id === 'bob' ? { ...p, hpkePublicKey: carol.hpke.publicKey } : p,
+      ),
+    });
+    const connection = await EnclaveConnection.open(enclave.address);
+    const send = vi.spyOn(connection, 'send');
+    const client = new PartyClient(connection, bob, { roots: [enclave.root] });
+    await expect(client.approve(manifest)).rejects.toMatchObject({ code: 'APPROVAL_INVALID' });
+    await expect(
+      sendInput({
+        connection,
+        party: bob,
+        manifest,
+        sessionKey: carol.hpke.publicKey,
+        inputName: 'bob-input',
+        value: [1],
+      }),
+    ).rejects.toMatchObject({ code: 'KEY_INVALID' });
+    expect(send).not.toHaveBeenCalled();
+    connection.close();
   });
 
   it('computes PSI cardinality over 100k items per party, streamed in chunks', async () => {

@@ -149,4 +149,23 @@ describe('approvals', () => {
     expect(await codeOf(() => signApproval(manifest, 'alice', stranger.privateKey))).toBe('APPROVAL_INVALID');
     expect(await codeOf(() => verifyApproval(manifest, { ...approval, extra: 1 }))).toBe('APPROVAL_INVALID');
   });
+
+  it("refuses to approve a manifest that lists someone else's HPKE key for the party", async () => {
+    const alice = party(0);
+    const bob = party(1);
+    // Its own key: approved. No own key given (a caller that only signs): not checked.
+    expect(signApproval(manifest, 'alice', alice.signing.privateKey, alice.hpke.publicKey).partyId).toBe(
+      'alice',
+    );
+    // bob's HPKE key in alice's entry: whoever holds it could read alice's results and send inputs as alice.
+    const swapped = makeManifest(parties, {
+      parties: manifest.parties.map((p) =>
+        p.id === 'alice' ? { ...p, hpkePublicKey: bob.hpke.publicKey } : p,
+      ),
+    });
+    expect(
+      await codeOf(() => signApproval(swapped, 'alice', alice.signing.privateKey, alice.hpke.publicKey)),
+    ).toBe('APPROVAL_INVALID');
+    expect(signApproval(swapped, 'bob', bob.signing.privateKey, bob.hpke.publicKey).partyId).toBe('bob');
+  });
 });

@@ -20,7 +20,9 @@ const HINTS: Readonly<Record<string, string>> = {
   ATTESTATION_CERT_EXPIRED: 'run `nitro-mpc session attest` again for a fresh document',
   ATTESTATION_BINDING_INVALID: 'the enclave answered for another session: do not send inputs',
   RECEIPT_INVALID: 'the receipt does not verify: do not rely on its content',
-  HPKE_OPEN_FAILED: 'use the key file of the recipient this result is for',
+  HPKE_OPEN_FAILED:
+    'a result: use the key file of the recipient it is for; an input: send it again sealed with your own key file',
+  SENDER_KEY_MISSING: 'the manifest has no HPKE key for you: inputs must be signed (update the SDK or CLI)',
 };
 
 export function hintFor(code: string): string | undefined {
