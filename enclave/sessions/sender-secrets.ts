@@ -39,7 +39,8 @@ export class SenderSecrets {
         try {
           this.senders.set(id, authSenderOf(recipient, publicRaw));
         } catch {
-          // A small-order key: its envelopes cannot open (the DH fails again there, as HPKE_OPEN_FAILED).
+          // The party keeps its entry without a secret, so its inputs go to the opener, which does the same DH
+          // again and refuses them there with a code (a small-order key: HPKE_OPEN_FAILED). Nothing is hidden.
         }
       }
       if (pending.length > 0) setImmediate(step).unref();

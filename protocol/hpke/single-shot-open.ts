@@ -166,7 +166,11 @@ export function openSingleShot(
         staticSecret = x25519SharedSecret(recipientKey, nodeX25519PublicKey(sender.publicRaw));
         secrets.push(staticSecret);
       }
-      dh = Buffer.concat([dh, staticSecret]);
+      // Its own buffer, not one from node's shared pool: it is secret, and zeroed below.
+      const both = new Uint8Array(2 * HASH_BYTES);
+      both.set(dh);
+      both.set(staticSecret, HASH_BYTES);
+      dh = both;
       secrets.push(dh);
       kemContext = Buffer.concat([kemContext, sender.publicRaw]);
     }

@@ -45,6 +45,18 @@ describe('SenderSecrets', () => {
     }
   });
 
+  it('leaves a small-order key without a secret (its inputs are refused when opened) and computes the others', async () => {
+    const session = await generateHpkeKeyPair();
+    const list = [
+      { id: 'zero', hpkePublicKey: { kem: 'X25519' as const, key: Buffer.alloc(32).toString('base64') } },
+      ...(await parties(3)),
+    ];
+    const secrets = new SenderSecrets(session.privateKey, list);
+    while (computed(secrets, ['p0', 'p1', 'p2']) < 3) await nextTurn();
+    expect(secrets.senderOf('zero')?.publicRaw).toEqual(new Uint8Array(32));
+    expect(secrets.senderOf('zero')?.staticSecret).toBeUndefined();
+  });
+
   it('zeroes every secret on forget, and computes none after it', async () => {
     const session = await generateHpkeKeyPair();
     const list = await parties(100);

@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { encodeCbor } from '../../common/cbor/index.js';
 import { AuditLog, SessionService } from '../../enclave/sessions/index.js';
+import { SenderSecrets } from '../../enclave/sessions/sender-secrets.js';
 import { encodeManifest, sealInput, verifyReceipt } from '../../protocol/index.js';
 import {
   codeOf,
@@ -180,6 +181,14 @@ describe('SessionService refusals keep honest parties whole', () => {
         ['count', 3],
       ]),
     );
+    // Destroying the session zeroes the parties' static DH secrets with its key.
+    const forget = vi.spyOn(SenderSecrets.prototype, 'forget');
+    expectOk(
+      await world.service.handle(signed(world, alice, { type: 'destroy', sessionId: session.sessionId })),
+      'destroyed',
+    );
+    expect(forget).toHaveBeenCalledTimes(1);
+    forget.mockRestore();
   });
 
   it('applies the resubmission policies: reject refuses, first-wins keeps the first', async () => {

@@ -111,6 +111,7 @@ describe('InputOpenerPool', () => {
       envelopes.map((envelope, i) => pool.open(envelope, authKeys, binding(i))),
     );
     expect(opened.map((o) => o.plaintext)).toEqual(envelopes.map((_, i) => encodeCbor([i])));
+    expect(pool.openedHere).toBe(0);
     // The worker zeroed its copy, never this one: the session opens every later input of the party with it.
     expect(sender.staticSecret).toEqual(before);
     // Signed-mode keys (no sender HPKE key) refuse an auth-mode envelope, on the worker as here.
