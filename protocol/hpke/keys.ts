@@ -43,8 +43,9 @@ export async function generateHpkeKeyPair(): Promise<HpkeKeyPair> {
  * the sender's KEM serializes and uses it without further async WebCrypto calls.
  */
 export async function importHpkePublicKey(spec: HpkePublicKey): Promise<webcrypto.CryptoKey> {
+  const raw = rawHpkePublicKey(spec);
   try {
-    return nodeX25519PublicKey(new Uint8Array(Buffer.from(spec.key, 'base64')));
+    return nodeX25519PublicKey(raw);
   } catch (error) {
     throw new ProtocolError('KEY_INVALID', 'HPKE public key is not a valid X25519 key', { cause: error });
   }
