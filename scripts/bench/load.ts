@@ -2,8 +2,9 @@
  * `npm run bench -- load`: 1,000 parties submitting to one session at once through the parent's proxy (a real
  * process) to the enclave app (a real process), against the same parties sending straight to the enclave's unix
  * socket in the same run, so the ratio is the proxy's cost, and against the same path with signed envelopes
- * instead of HPKE auth-mode ones (`authVsSigned`, what a party without an HPKE key costs); then idle parties held through the proxy (each with
- * its own enclave connection) while a small session still completes, with both processes' memory.
+ * instead of HPKE auth-mode ones (`authVsSigned`, what a party without an HPKE key costs); then idle parties held
+ * through the proxy (each with its own enclave connection) while a small session still completes, with both
+ * processes' memory.
  *
  * Knobs: LOAD_PARTIES (1000), LOAD_IDLE (10000), BENCH_ROUNDS (3 per path, interleaved), LOAD_WARMUP_ROUNDS (2,
  * unmeasured, through the proxy), LOAD_PROXY_NOFILE.
